@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cgnat dataplane entry points: XDP on inside and outside interfaces, tc
+ * egress on outside interfaces, and the expiry program the agent runs.
+ * The translation itself lives in nat.h. */
+#include "vmlinux.h"
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fwd.h"
+#include "nat.h"
+
+#define TC_ACT_OK_ 0
+#define TC_ACT_SHOT_ 2
+
+static __always_inline int xdp_drop(int reason)
+{
+	stat_inc(reason);
+	return XDP_DROP;
+}
+
+static __always_inline int xdp_pass(int reason)
+{
+	stat_inc(reason);
+	return XDP_PASS;
+}
+
+static __always_inline int ready(const struct cgnat_config *cfg)
+{
+	return cfg->flags & CGNAT_CF_READY;
+}
+
+/* Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): a subscriber talks to
+ * another subscriber's public endpoint. Both ends are translated, so the
+ * receiver sees the sender's public address, and the packet turns around
+ * here instead of leaving. */
+static __always_inline int xdp_hairpin(struct xdp_md *ctx, struct pkt_ctx *x,
+				       struct nat_env *env, struct pkt_info *p,
+				       struct bpf_fib_lookup *f)
+{
+	__u8 flags = p->o.slot == CGNAT_P_TCP ? p->tcp_flags : 0;
+	struct nat_target src_to, dst_to;
+	struct l4_tuple seen;
+	int r, rc;
+
+	r = outbound_mapping(env, &p->o, flags, &src_to);
+	if (r)
+		return xdp_drop(r);
+	seen = p->o;
+	seen.saddr = src_to.ip;
+	seen.sport = src_to.port;
+	r = inbound_mapping(env, &seen, flags, 1, &dst_to);
+	if (r)
+		return xdp_drop(r);
+	rc = fib_route(ctx, p, src_to.ip, dst_to.ip, f);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return xdp_pass(CGNAT_STAT_PASS_FIB); /* tc and the outside route finish it */
+	if (rewrite_outer(x, p, 1, &src_to) || rewrite_outer(x, p, 0, &dst_to))
+		return xdp_drop(CGNAT_STAT_DROP_MALFORMED);
+	stat_inc(CGNAT_STAT_XLATE_HAIRPIN);
+	return forward_to(ctx, p, f);
+}
+
+SEC("xdp")
+int cgnat_xdp_inside(struct xdp_md *ctx)
+{
+	struct pkt_ctx x = { ctx, 0 };
+	struct pkt_info p = {};
+	struct bpf_fib_lookup f;
+	struct nat_env env;
+	struct nat_target to;
+	int pr, rc, r, hairpin = 0;
+
+	stat_inc(CGNAT_STAT_RX_INSIDE);
+	pr = parse_packet(&x, &p);
+	if (pr == PARSE_NOT_IPV4)
+		return XDP_PASS;
+	if (pr == PARSE_MALFORMED)
+		return xdp_drop(CGNAT_STAT_DROP_MALFORMED);
+	env.cfg = config_get();
+	if (!env.cfg)
+		return XDP_PASS;
+	env.now = now_seconds();
+
+	if (pr == PARSE_OK && !p.icmp_error && (env.cfg->flags & CGNAT_CF_HAIRPIN) &&
+	    pool_index_of(p.o.daddr))
+		hairpin = 1;
+	rc = fib_route(ctx, &p, p.o.saddr, p.o.daddr, &f);
+	if (!hairpin) {
+		/* For this host, or routed back inside: not ours to translate. */
+		if (rc == BPF_FIB_LKUP_RET_NOT_FWDED ||
+		    (rc == BPF_FIB_LKUP_RET_SUCCESS && iface_role(f.ifindex) != CGNAT_IF_OUTSIDE))
+			return xdp_pass(CGNAT_STAT_PASS_NOT_NAT);
+		/* No route: the kernel answers with the right ICMP error. */
+		if (rc == BPF_FIB_LKUP_RET_BLACKHOLE || rc == BPF_FIB_LKUP_RET_UNREACHABLE ||
+		    rc == BPF_FIB_LKUP_RET_PROHIBIT)
+			return xdp_pass(CGNAT_STAT_PASS_NOT_NAT);
+	}
+	if (pr == PARSE_UNSUPPORTED)
+		return xdp_drop(subscriber_prefix(p.o.saddr) ? CGNAT_STAT_DROP_UNSUPPORTED
+							      : CGNAT_STAT_DROP_SPOOFED);
+	if (!ready(env.cfg))
+		return xdp_drop(CGNAT_STAT_DROP_NOT_READY);
+	if (p.ttl <= 1)
+		return xdp_pass(CGNAT_STAT_PASS_TTL); /* the kernel sends Time Exceeded */
+	if (p.frag == FRAG_LATER)
+		return xdp_drop(CGNAT_STAT_DROP_FRAGMENT);
+	if (hairpin)
+		return xdp_hairpin(ctx, &x, &env, &p, &f);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		/* No neighbour yet, or too big for the egress MTU: the kernel
+		 * resolves or answers, and tc egress translates what it sends. */
+		return xdp_pass(CGNAT_STAT_PASS_FIB);
+
+	if (p.icmp_error) {
+		r = nat_outbound_icmp_error(&x, &env, &p, &to);
+		if (r)
+			return xdp_drop(r);
+		stat_inc(CGNAT_STAT_XLATE_ICMP_ERROR);
+	} else {
+		r = nat_outbound(&x, &env, &p, &to);
+		if (r)
+			return xdp_drop(r);
+	}
+	stat_inc(CGNAT_STAT_XLATE_OUT);
+	return forward_to(ctx, &p, &f);
+}
+
+SEC("xdp")
+int cgnat_xdp_outside(struct xdp_md *ctx)
+{
+	struct pkt_ctx x = { ctx, 0 };
+	struct pkt_info p = {};
+	struct bpf_fib_lookup f;
+	struct nat_env env;
+	struct nat_target to;
+	int pr, rc, r;
+
+	stat_inc(CGNAT_STAT_RX_OUTSIDE);
+	pr = parse_packet(&x, &p);
+	if (pr == PARSE_NOT_IPV4)
+		return XDP_PASS;
+	if (pr == PARSE_MALFORMED)
+		return xdp_drop(CGNAT_STAT_DROP_MALFORMED);
+	env.cfg = config_get();
+	if (!env.cfg)
+		return XDP_PASS;
+	if (!pool_index_of(p.o.daddr))
+		return xdp_pass(CGNAT_STAT_PASS_NOT_NAT); /* for this host */
+	if (!ready(env.cfg))
+		return xdp_drop(CGNAT_STAT_DROP_NOT_READY);
+	if (pr == PARSE_UNSUPPORTED)
+		return xdp_drop(CGNAT_STAT_DROP_UNSUPPORTED);
+	/* Untranslated, so the kernel's Time Exceeded quotes the public address. */
+	if (p.ttl <= 1)
+		return xdp_pass(CGNAT_STAT_PASS_TTL);
+	if (p.frag == FRAG_LATER)
+		return xdp_drop(CGNAT_STAT_DROP_FRAGMENT);
+	env.now = now_seconds();
+
+	if (p.icmp_error)
+		r = nat_inbound_icmp_error_lookup(&env, &p, &to);
+	else
+		r = nat_inbound_lookup(&env, &p, &to);
+	if (r)
+		return xdp_drop(r);
+	rc = fib_route(ctx, &p, p.o.saddr, to.ip, &f);
+	if (p.icmp_error) {
+		r = nat_inbound_icmp_error_apply(&x, &p, &to);
+		stat_inc(CGNAT_STAT_XLATE_ICMP_ERROR);
+	} else {
+		r = rewrite_outer(&x, &p, 0, &to) ? CGNAT_STAT_DROP_MALFORMED : 0;
+	}
+	if (r)
+		return xdp_drop(r);
+	stat_inc(CGNAT_STAT_XLATE_IN);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS && iface_role(f.ifindex) == CGNAT_IF_INSIDE)
+		return forward_to(ctx, &p, &f);
+	/* Translated already; the kernel resolves the neighbour and forwards. */
+	return xdp_pass(CGNAT_STAT_PASS_FIB);
+}
+
+/* tc egress on outside interfaces: packets the kernel forwarded (XDP passed
+ * them up: no neighbour yet, MTU, or XDP not attached) get the same
+ * translation, so nothing from a subscriber leaves untranslated. */
+SEC("tc")
+int cgnat_tc_egress(struct __sk_buff *skb)
+{
+	struct pkt_ctx x = { skb, 1 };
+	struct pkt_info p = {};
+	struct nat_env env;
+	struct nat_target to;
+	int pr, r;
+
+	bpf_skb_pull_data(skb, skb->len < 256 ? skb->len : 256);
+	pr = parse_packet(&x, &p);
+	if (pr == PARSE_NOT_IPV4 || pr == PARSE_MALFORMED)
+		return TC_ACT_OK_;
+	env.cfg = config_get();
+	if (!env.cfg)
+		return TC_ACT_OK_;
+	if (!subscriber_prefix(p.o.saddr)) {
+		/* Forwarded from inside with a foreign source: spoofed. */
+		if (skb->ingress_ifindex && iface_role(skb->ingress_ifindex) == CGNAT_IF_INSIDE) {
+			stat_inc(CGNAT_STAT_DROP_SPOOFED);
+			return TC_ACT_SHOT_;
+		}
+		return TC_ACT_OK_;
+	}
+	env.now = now_seconds();
+	if (!ready(env.cfg))
+		r = CGNAT_STAT_DROP_NOT_READY;
+	else if (pr == PARSE_UNSUPPORTED)
+		r = CGNAT_STAT_DROP_UNSUPPORTED;
+	else if (p.frag == FRAG_LATER)
+		r = CGNAT_STAT_DROP_FRAGMENT;
+	else if (p.icmp_error)
+		r = nat_outbound_icmp_error(&x, &env, &p, &to);
+	else
+		r = nat_outbound(&x, &env, &p, &to);
+	if (r) {
+		stat_inc(r);
+		return TC_ACT_SHOT_;
+	}
+	stat_inc(CGNAT_STAT_TC_XLATE_OUT);
+	return TC_ACT_OK_;
+}
+
+/* ---- expiry, run by the agent through BPF_PROG_TEST_RUN ---- */
+
+struct gc_loop {
+	const struct cgnat_config *cfg;
+	__u32 now;
+	__u32 deleted;
+};
+
+static __always_inline int expired(const struct gc_loop *l, __u32 last_seen, __u32 timeout)
+{
+	return (__s32)(l->now - last_seen) >= (__s32)timeout;
+}
+
+static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry *e)
+{
+	struct cgnat_mapping_key key = e->key.m;
+	struct cgnat_mapping *m = bpf_map_lookup_elem(&cgnat_mappings, &key);
+	struct cgnat_subscriber *sub;
+	__u32 *ip_index, idx, *slot;
+
+	if (!m) {
+		e->result = CGNAT_GC_GONE;
+		return;
+	}
+	if (!(e->flags & CGNAT_GC_FORCE) &&
+	    ((m->flags & CGNAT_MF_STATIC) ||
+	     !expired(l, m->last_seen, cgnat_mapping_timeout(l->cfg, key.proto, m->tcp_state)))) {
+		e->result = CGNAT_GC_KEPT;
+		return;
+	}
+	e->mapping = *m;
+	if (bpf_map_delete_elem(&cgnat_mappings, &key)) {
+		e->result = CGNAT_GC_GONE;
+		return;
+	}
+	/* The port is held, not freed: RFC 6888 REQ-8 wants 120 s before reuse. */
+	ip_index = pool_index_of(e->mapping.outside_ip);
+	if (ip_index) {
+		idx = cgnat_port_slot(*ip_index, key.proto, bpf_ntohs(e->mapping.outside_port));
+		slot = port_slot_ptr(idx);
+		if (slot)
+			__sync_val_compare_and_swap(slot,
+				CGNAT_SLOT_MAKE(key.inside_port, CGNAT_SLOT_USED),
+				CGNAT_SLOT_MAKE(key.inside_port, CGNAT_SLOT_HELD));
+	}
+	sub = bpf_map_lookup_elem(&cgnat_subscribers, &key.inside_ip);
+	session_count(sub, -1);
+	e->result = CGNAT_GC_DELETED;
+	l->deleted++;
+}
+
+static __always_inline void gc_peer(struct gc_loop *l, struct cgnat_gc_entry *e)
+{
+	struct cgnat_peer_key key = e->key;
+	struct cgnat_peer *peer = bpf_map_lookup_elem(&cgnat_peers, &key);
+	struct cgnat_mapping *m = bpf_map_lookup_elem(&cgnat_mappings, &key.m);
+	struct cgnat_subscriber *sub;
+
+	if (!peer) {
+		e->result = CGNAT_GC_GONE;
+		return;
+	}
+	if (!(e->flags & CGNAT_GC_FORCE) && m &&
+	    !expired(l, peer->last_seen, cgnat_mapping_timeout(l->cfg, key.m.proto, peer->tcp_state))) {
+		e->result = CGNAT_GC_KEPT;
+		return;
+	}
+	if (bpf_map_delete_elem(&cgnat_peers, &key)) {
+		e->result = CGNAT_GC_GONE;
+		return;
+	}
+	sub = bpf_map_lookup_elem(&cgnat_subscribers, &key.m.inside_ip);
+	session_count(sub, -1);
+	e->result = CGNAT_GC_DELETED;
+	l->deleted++;
+}
+
+struct gc_sub_scan {
+	struct cgnat_subscriber *sub;
+	__u32 ip;
+	__u32 det;
+	__u32 held;
+};
+
+/* Forget blocks the agent released; count the rest. */
+static long gc_sub_step(__u32 i, void *arg)
+{
+	struct gc_sub_scan *s = arg;
+	__u32 ref, b;
+	__u64 *w;
+
+	if (i >= CGNAT_MAX_BLOCKS_PER_SUB)
+		return 1;
+	ref = s->sub->blocks[i];
+	if (!ref)
+		return 0;
+	b = ref - 1;
+	w = bpf_map_lookup_elem(&cgnat_blocks, &b);
+	if (!s->det && (!w || CGNAT_BLOCK_OWNER(*w) != s->ip)) {
+		__sync_val_compare_and_swap(&s->sub->blocks[i], ref, 0);
+		return 0;
+	}
+	s->held++;
+	return 0;
+}
+
+static __always_inline void gc_subscriber(struct gc_loop *l, struct cgnat_gc_entry *e)
+{
+	struct gc_sub_scan s = { .ip = e->key.m.inside_ip };
+
+	s.sub = bpf_map_lookup_elem(&cgnat_subscribers, &s.ip);
+	if (!s.sub) {
+		e->result = CGNAT_GC_GONE;
+		return;
+	}
+	s.det = l->cfg->mode == CGNAT_MODE_DETERMINISTIC;
+	bpf_loop(CGNAT_MAX_BLOCKS_PER_SUB, gc_sub_step, &s, 0);
+	if (s.held || s.sub->sessions || s.det) {
+		e->result = CGNAT_GC_KEPT;
+		return;
+	}
+	e->result = bpf_map_delete_elem(&cgnat_subscribers, &s.ip) ? CGNAT_GC_GONE
+								    : CGNAT_GC_DELETED;
+	if (e->result == CGNAT_GC_DELETED)
+		l->deleted++;
+}
+
+static long gc_step(__u32 i, void *arg)
+{
+	struct gc_loop *l = arg;
+	struct cgnat_gc_entry *e = bpf_map_lookup_elem(&cgnat_gc_batch, &i);
+
+	if (!e)
+		return 1;
+	if (e->op == CGNAT_GC_MAPPING)
+		gc_mapping(l, e);
+	else if (e->op == CGNAT_GC_PEER)
+		gc_peer(l, e);
+	else if (e->op == CGNAT_GC_SUBSCRIBER)
+		gc_subscriber(l, e);
+	return 0;
+}
+
+SEC("syscall")
+int cgnat_gc(struct cgnat_gc_args *args)
+{
+	struct gc_loop l = {};
+	__u32 n = args->count;
+
+	l.cfg = config_get();
+	if (!l.cfg)
+		return -1;
+	/* Same clock as the fast path's coarse reads (syscall programs may not
+	 * use the coarse helper); they differ by less than a tick. */
+	l.now = bpf_ktime_get_ns() / 1000000000ULL;
+	if (n > CGNAT_GC_BATCH)
+		n = CGNAT_GC_BATCH;
+	bpf_loop(n, gc_step, &l, 0);
+	args->deleted = l.deleted;
+	args->now = l.now;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,56 @@
+/* XDP forwarding: route lookup in the kernel FIB, TTL, MAC rewrite and
+ * redirect. Whatever the FIB cannot finish (no neighbour entry yet, packet
+ * for this host, needs fragmenting) goes to the kernel with XDP_PASS. */
+#ifndef CGNAT_BPF_FWD_H
+#define CGNAT_BPF_FWD_H
+
+#include "maps.h"
+#include "parse.h"
+
+#define AF_INET_ 2
+
+static __always_inline int fib_route(struct xdp_md *ctx, const struct pkt_info *p,
+				     __u32 saddr, __u32 daddr, struct bpf_fib_lookup *f)
+{
+	struct iphdr *ip = PKT_PTR(&((struct pkt_ctx){ ctx, 0 }), p->o.l3_off, sizeof(*ip));
+
+	__builtin_memset(f, 0, sizeof(*f));
+	f->family = AF_INET_;
+	f->tos = ip ? ip->tos : 0;
+	f->l4_protocol = p->o.proto;
+	f->tot_len = p->tot_len;
+	f->ipv4_src = saddr;
+	f->ipv4_dst = daddr;
+	f->ifindex = ctx->ingress_ifindex;
+	return bpf_fib_lookup(ctx, f, sizeof(*f), 0);
+}
+
+static __always_inline __u32 iface_role(__u32 ifindex)
+{
+	struct cgnat_iface *i = bpf_map_lookup_elem(&cgnat_ifaces, &ifindex);
+
+	return i ? i->role : 0;
+}
+
+/* Decrement TTL (RFC 1812), set MACs from the FIB result and redirect. */
+static __always_inline int forward_to(struct xdp_md *ctx, const struct pkt_info *p,
+				      const struct bpf_fib_lookup *f)
+{
+	struct pkt_ctx x = { ctx, 0 };
+	struct ethhdr *eth = PKT_PTR(&x, 0, sizeof(*eth));
+	struct iphdr *ip = PKT_PTR(&x, p->o.l3_off, sizeof(*ip));
+	__u16 old_word, new_word;
+
+	if (!eth || !ip)
+		return XDP_DROP;
+	old_word = *(__u16 *)&ip->ttl;
+	ip->ttl--;
+	new_word = *(__u16 *)&ip->ttl;
+	ip->check = cgnat_csum_replace16(ip->check, old_word, new_word);
+	__builtin_memcpy(eth->h_dest, f->dmac, 6);
+	__builtin_memcpy(eth->h_source, f->smac, 6);
+	stat_inc(CGNAT_STAT_REDIRECT);
+	return bpf_redirect_map(&cgnat_tx, f->ifindex, 0);
+}
+
+#endif

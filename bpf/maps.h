@@ -1,0 +1,177 @@
+/* Every map of the dataplane. Sizes marked "resized" are set by the agent
+ * from the configuration before load (bpf_map__set_max_entries). */
+#ifndef CGNAT_BPF_MAPS_H
+#define CGNAT_BPF_MAPS_H
+
+#include "cgnat_dp.h"
+#include "cgnat_gc.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cgnat_config);
+} cgnat_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32); /* ifindex */
+	__type(value, struct cgnat_iface);
+} cgnat_ifaces SEC(".maps");
+
+/* Redirect targets; a devmap lets XDP bulk transmissions. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgnat_tx SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cgnat_prefix_key);
+	__type(value, struct cgnat_prefix_info);
+} cgnat_prefixes SEC(".maps");
+
+/* public address -> index into the pool (resized) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgnat_pool_index SEC(".maps");
+
+/* index -> public address (resized) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgnat_pool_ips SEC(".maps");
+
+/* Endpoint-independent mappings; capacity = limits.max_sessions (resized). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cgnat_mapping_key);
+	__type(value, struct cgnat_mapping);
+} cgnat_mappings SEC(".maps");
+
+/* Further destinations of a mapping, address-dependent filtering only (resized). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cgnat_peer_key);
+	__type(value, struct cgnat_peer);
+} cgnat_peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct cgnat_subscriber);
+} cgnat_subscribers SEC(".maps");
+
+/* Port slots, see cgnat_port_slot() (resized: n_pool * 3 * 65536 / 16). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 16 * CGNAT_NPROTO * CGNAT_PORTS_PER_IP / CGNAT_SLOTS_PER_GROUP);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct cgnat_port_group);
+} cgnat_ports SEC(".maps");
+
+/* Block words (resized: n_pool * blocks_per_ip). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 16 * 256);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} cgnat_blocks SEC(".maps");
+
+/* Free blocks per public address (resized: n_pool), kept by the fast path
+ * (claims) and the agent (releases) with atomics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 16);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} cgnat_ip_free SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct cgnat_global);
+} cgnat_global SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CGNAT_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} cgnat_stats SEC(".maps");
+
+/* Translation events to the agent (resized from logging config). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} cgnat_events SEC(".maps");
+
+/* Work list the agent hands to the cgnat_gc program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CGNAT_GC_BATCH);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct cgnat_gc_entry);
+} cgnat_gc_batch SEC(".maps");
+
+/* Per-CPU scratch for building a subscriber entry: too big for the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cgnat_subscriber);
+} cgnat_sub_scratch SEC(".maps");
+
+/* Token bucket for ICMP errors the NAT itself sends, one per CPU. */
+struct icmp_bucket {
+	__u64 last_ns;
+	__u64 tokens_milli;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct icmp_bucket);
+} cgnat_icmp_bucket SEC(".maps");
+
+static __always_inline __u32 *port_slot_ptr(__u32 idx)
+{
+	__u32 group = idx / CGNAT_SLOTS_PER_GROUP;
+	struct cgnat_port_group *g = bpf_map_lookup_elem(&cgnat_ports, &group);
+
+	return g ? &g->slot[idx & (CGNAT_SLOTS_PER_GROUP - 1)] : 0;
+}
+
+static __always_inline void stat_inc(enum cgnat_stat s)
+{
+	__u32 key = s;
+	__u64 *v = bpf_map_lookup_elem(&cgnat_stats, &key);
+
+	if (v)
+		*v += 1;
+}
+
+#endif

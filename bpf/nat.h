@@ -1,0 +1,525 @@
+/* The NAT44 translation core, shared by the XDP and tc entry points.
+ *
+ * Lookups return 0 or the counter of the drop reason (enum cgnat_stat), so
+ * the entry points can count and act on every refusal the same way.
+ */
+#ifndef CGNAT_BPF_NAT_H
+#define CGNAT_BPF_NAT_H
+
+#include "alloc.h"
+#include "parse.h"
+#include "tcp_state.h"
+
+struct nat_env {
+	const struct cgnat_config *cfg;
+	__u32 now; /* CLOCK_MONOTONIC seconds */
+};
+
+/* Where an endpoint is translated to. Network byte order. */
+struct nat_target {
+	__u32 ip;
+	__u16 port;
+	__u16 pad;
+};
+
+static __always_inline const struct cgnat_config *config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cgnat_config, &zero);
+}
+
+static __always_inline __u32 now_seconds(void)
+{
+	return bpf_ktime_get_coarse_ns() / 1000000000ULL;
+}
+
+static __always_inline struct cgnat_prefix_info *subscriber_prefix(__u32 addr)
+{
+	struct cgnat_prefix_key k = { .prefixlen = 32, .addr = addr };
+
+	return bpf_map_lookup_elem(&cgnat_prefixes, &k);
+}
+
+static __always_inline __u32 *pool_index_of(__u32 addr)
+{
+	return bpf_map_lookup_elem(&cgnat_pool_index, &addr);
+}
+
+/* Subscriber state, created on the first new flow. Deterministic mode
+ * computes the subscriber's one block here (RFC 7422). */
+static __always_inline struct cgnat_subscriber *
+subscriber_get(const struct cgnat_config *cfg, __u32 inside_ip,
+	       const struct cgnat_prefix_info *pfx)
+{
+	struct cgnat_subscriber *sub = bpf_map_lookup_elem(&cgnat_subscribers, &inside_ip);
+	struct cgnat_subscriber *fresh;
+	__u32 zero = 0;
+
+	if (sub)
+		return sub;
+	fresh = bpf_map_lookup_elem(&cgnat_sub_scratch, &zero);
+	if (!fresh)
+		return 0;
+	__builtin_memset(fresh, 0, sizeof(*fresh));
+	if (cfg->mode == CGNAT_MODE_DETERMINISTIC) {
+		struct cgnat_geometry g = geometry(cfg);
+		__u64 k = pfx->first_index + (bpf_ntohl(inside_ip) - pfx->first_addr);
+		long long block;
+
+		if (k >= cfg->det_subscribers)
+			return 0;
+		block = cgnat_det_block(&g, k);
+		if (block < 0)
+			return 0;
+		fresh->blocks[0] = (__u32)block + 1;
+		fresh->ip_index_plus1 = cgnat_block_ip_index(&g, (__u32)block) + 1;
+	}
+	bpf_map_update_elem(&cgnat_subscribers, &inside_ip, fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&cgnat_subscribers, &inside_ip);
+}
+
+static __always_inline void quota_event(struct cgnat_subscriber *sub, __u8 slot,
+					__u32 inside_ip)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	/* One per subscriber per second: a looping client must not flood the log. */
+	if (now - sub->quota_event_ns > 1000000000ULL) {
+		sub->quota_event_ns = now;
+		event_notify(CGNAT_EV_QUOTA_EXCEEDED, slot_to_ipproto(slot), inside_ip, 0);
+	}
+}
+
+static __always_inline int alloc_result_stat(int r)
+{
+	switch (r) {
+	case ALLOC_QUOTA_SESSIONS:
+		return CGNAT_STAT_DROP_QUOTA_SESSIONS;
+	case ALLOC_QUOTA_PORTS:
+		return CGNAT_STAT_DROP_QUOTA_PORTS;
+	case ALLOC_PORTS_EXHAUSTED:
+		return CGNAT_STAT_DROP_PORTS_EXHAUSTED;
+	case ALLOC_ADDRS_EXHAUSTED:
+		return CGNAT_STAT_DROP_ADDRS_EXHAUSTED;
+	case ALLOC_EVENT_RING_FULL:
+		return CGNAT_STAT_DROP_EVENT_RING_FULL;
+	default:
+		return CGNAT_STAT_DROP_TABLE_FULL;
+	}
+}
+
+static __always_inline void session_count(struct cgnat_subscriber *sub, int delta)
+{
+	struct cgnat_global *gs = global_state();
+
+	if (sub)
+		__sync_fetch_and_add(&sub->sessions, delta);
+	if (gs)
+		__sync_fetch_and_add(&gs->sessions, delta);
+}
+
+/* New mapping for an outbound packet. Fails closed: in per-session logging
+ * mode the event is reserved before the mapping exists. */
+static __always_inline int mapping_create(struct nat_env *env, const struct l4_tuple *t,
+					  __u8 tcp_flags, struct cgnat_mapping_key *key,
+					  struct cgnat_mapping **out)
+{
+	const struct cgnat_config *cfg = env->cfg;
+	struct cgnat_prefix_info *pfx = subscriber_prefix(t->saddr);
+	struct cgnat_subscriber *sub;
+	struct cgnat_event *ev = 0;
+	struct alloc_req req = {};
+	struct cgnat_mapping m = {};
+	int r, err;
+
+	if (!pfx)
+		return CGNAT_STAT_DROP_SPOOFED; /* anti-spoofing */
+	sub = subscriber_get(cfg, t->saddr, pfx);
+	if (!sub)
+		return CGNAT_STAT_DROP_TABLE_FULL;
+	if (sub->sessions >= cfg->max_sessions_per_sub) {
+		quota_event(sub, t->slot, t->saddr);
+		return CGNAT_STAT_DROP_QUOTA_SESSIONS;
+	}
+	req.cfg = cfg;
+	req.inside_ip = t->saddr;
+	req.inside_port = t->sport;
+	req.slot_proto = t->slot;
+	r = alloc_port(&req, sub);
+	if (r != ALLOC_OK) {
+		if (r == ALLOC_QUOTA_PORTS || r == ALLOC_QUOTA_SESSIONS)
+			quota_event(sub, t->slot, t->saddr);
+		return alloc_result_stat(r);
+	}
+	/* Fail closed: the port is claimed but unpublished until its record is queued. */
+	if (cfg->mode == CGNAT_MODE_SESSION) {
+		ev = event_reserve();
+		if (!ev) {
+			release_claimed_port(cfg, req.ip_index, req.port, t->slot);
+			return CGNAT_STAT_DROP_EVENT_RING_FULL;
+		}
+	}
+	m.outside_ip = pool_ip(req.ip_index);
+	m.outside_port = bpf_htons(req.port);
+	m.last_seen = env->now;
+	m.remote_ip = t->daddr;
+	if (t->slot == CGNAT_P_TCP)
+		m.tcp_state = tcp_next_state(CGNAT_TCP_CLOSED, tcp_flags, 1);
+	err = bpf_map_update_elem(&cgnat_mappings, key, &m, BPF_NOEXIST);
+	if (err) {
+		/* -EEXIST: another CPU created it first; use theirs. */
+		release_claimed_port(cfg, req.ip_index, req.port, t->slot);
+		if (ev)
+			bpf_ringbuf_discard(ev, 0);
+		*out = bpf_map_lookup_elem(&cgnat_mappings, key);
+		return *out ? 0 : CGNAT_STAT_DROP_TABLE_FULL;
+	}
+	session_count(sub, 1);
+	stat_inc(CGNAT_STAT_MAPPING_CREATED);
+	if (ev) {
+		__builtin_memset(ev, 0, sizeof(*ev));
+		ev->type = CGNAT_EV_SESSION_CREATE;
+		ev->proto = t->proto;
+		ev->inside_ip = t->saddr;
+		ev->inside_port = t->sport;
+		ev->outside_ip = m.outside_ip;
+		ev->outside_port = m.outside_port;
+		ev->outside_port_last = m.outside_port;
+		if (cfg->flags & CGNAT_CF_LOG_DESTINATIONS) {
+			ev->remote_ip = t->daddr;
+			ev->remote_port = t->dport;
+		}
+		event_submit(ev);
+	}
+	*out = bpf_map_lookup_elem(&cgnat_mappings, key);
+	return *out ? 0 : CGNAT_STAT_DROP_TABLE_FULL;
+}
+
+/* Address-dependent filtering remembers every destination a mapping sent
+ * to; the first one lives in the mapping itself. */
+static __always_inline int peer_touch(struct nat_env *env, const struct cgnat_mapping_key *mk,
+				      __u32 remote_ip, __u8 tcp_flags, __u8 slot)
+{
+	struct cgnat_peer_key pk = { .m = *mk, .remote_ip = remote_ip };
+	struct cgnat_peer *peer = bpf_map_lookup_elem(&cgnat_peers, &pk);
+	struct cgnat_subscriber *sub;
+	struct cgnat_peer fresh = {};
+
+	if (peer) {
+		if (peer->last_seen != env->now)
+			peer->last_seen = env->now;
+		if (slot == CGNAT_P_TCP)
+			peer->tcp_state = tcp_next_state(peer->tcp_state, tcp_flags, 1);
+		return 0;
+	}
+	sub = bpf_map_lookup_elem(&cgnat_subscribers, &mk->inside_ip);
+	if (sub && sub->sessions >= env->cfg->max_sessions_per_sub) {
+		quota_event(sub, slot, mk->inside_ip);
+		return CGNAT_STAT_DROP_QUOTA_SESSIONS;
+	}
+	fresh.last_seen = env->now;
+	if (slot == CGNAT_P_TCP)
+		fresh.tcp_state = tcp_next_state(CGNAT_TCP_CLOSED, tcp_flags, 1);
+	if (bpf_map_update_elem(&cgnat_peers, &pk, &fresh, BPF_NOEXIST) == 0) {
+		session_count(sub, 1);
+		stat_inc(CGNAT_STAT_PEER_CREATED);
+	}
+	return 0;
+}
+
+static __always_inline int peer_known(const struct cgnat_mapping_key *mk, __u32 remote_ip)
+{
+	struct cgnat_peer_key pk = { .m = *mk, .remote_ip = remote_ip };
+
+	return bpf_map_lookup_elem(&cgnat_peers, &pk) != 0;
+}
+
+/* Mapping for a packet leaving a subscriber: found, refreshed (RFC 4787
+ * REQ-6) or created. `refresh` is 0 for ICMP errors and RSTs, which must not
+ * keep a mapping alive (RFC 7857 REQ-6). */
+static __always_inline int outbound_mapping(struct nat_env *env, const struct l4_tuple *t,
+					    __u8 tcp_flags, struct nat_target *to)
+{
+	struct cgnat_mapping_key key = {
+		.inside_ip = t->saddr, .inside_port = t->sport, .proto = t->slot,
+	};
+	struct cgnat_mapping *m = bpf_map_lookup_elem(&cgnat_mappings, &key);
+	int r;
+
+	if (!m) {
+		r = mapping_create(env, t, tcp_flags, &key, &m);
+		if (r)
+			return r;
+		if (!m)
+			return CGNAT_STAT_DROP_TABLE_FULL;
+	} else {
+		if (!(tcp_flags & TCPF_RST) && m->last_seen != env->now)
+			m->last_seen = env->now;
+		if (t->slot == CGNAT_P_TCP) {
+			__u8 s = tcp_next_state(m->tcp_state, tcp_flags, 1);
+
+			if (s != m->tcp_state)
+				m->tcp_state = s;
+		}
+	}
+	if ((env->cfg->flags & CGNAT_CF_ADDRESS_DEPENDENT_FILTER) && t->daddr != m->remote_ip) {
+		r = peer_touch(env, &key, t->daddr, tcp_flags, t->slot);
+		if (r)
+			return r;
+	}
+	to->ip = m->outside_ip;
+	to->port = m->outside_port;
+	return 0;
+}
+
+/* Resolve a public (address, port) of one protocol to its mapping.
+ * The port slot names the inside port, the block word the inside address;
+ * the mapping itself must agree, so a stale slot can never misdeliver. */
+static __always_inline struct cgnat_mapping *
+reverse_lookup(const struct cgnat_config *cfg, __u32 outside_ip, __u16 outside_port,
+	       __u8 slot_proto, struct cgnat_mapping_key *key)
+{
+	struct cgnat_geometry g = geometry(cfg);
+	__u32 *ip_index = pool_index_of(outside_ip);
+	__u32 port = bpf_ntohs(outside_port), idx, b, slot;
+	__u32 *sv;
+	__u64 *w;
+	long long block;
+	struct cgnat_mapping *m;
+
+	if (!ip_index)
+		return 0;
+	idx = cgnat_port_slot(*ip_index, slot_proto, port);
+	sv = port_slot_ptr(idx);
+	if (!sv)
+		return 0;
+	slot = *sv;
+	if (CGNAT_SLOT_STATE(slot) != CGNAT_SLOT_USED)
+		return 0;
+	block = cgnat_block_of(&g, *ip_index, port);
+	if (block < 0)
+		return 0;
+	b = (__u32)block;
+	w = bpf_map_lookup_elem(&cgnat_blocks, &b);
+	if (!w || !CGNAT_BLOCK_OWNER(*w))
+		return 0;
+	key->inside_ip = CGNAT_BLOCK_OWNER(*w);
+	key->inside_port = CGNAT_SLOT_PORT(slot);
+	key->proto = slot_proto;
+	key->pad = 0;
+	m = bpf_map_lookup_elem(&cgnat_mappings, key);
+	if (!m || m->outside_ip != outside_ip || m->outside_port != outside_port)
+		return 0;
+	return m;
+}
+
+/* Mapping for a packet arriving at a public address, with filtering
+ * (RFC 4787 REQ-8) and the inbound half of the TCP state machine. */
+static __always_inline int inbound_mapping(struct nat_env *env, const struct l4_tuple *t,
+					   __u8 tcp_flags, int refresh, struct nat_target *to)
+{
+	struct cgnat_mapping_key key;
+	struct cgnat_mapping *m = reverse_lookup(env->cfg, t->daddr, t->dport, t->slot, &key);
+
+	if (!m)
+		return CGNAT_STAT_DROP_NO_MAPPING;
+	if ((env->cfg->flags & CGNAT_CF_ADDRESS_DEPENDENT_FILTER) && t->saddr != m->remote_ip &&
+	    !peer_known(&key, t->saddr))
+		return CGNAT_STAT_DROP_FILTERED;
+	if (refresh && m->last_seen != env->now)
+		m->last_seen = env->now;
+	if (t->slot == CGNAT_P_TCP) {
+		__u8 s = tcp_next_state(m->tcp_state, tcp_flags, 0);
+
+		if (s != m->tcp_state)
+			m->tcp_state = s;
+	}
+	to->ip = key.inside_ip;
+	to->port = key.inside_port;
+	return 0;
+}
+
+/* ---- rewriting ---- */
+
+/* Replace the source (src=1) or destination address and port of the outer
+ * header, fixing the IPv4 checksum and the transport checksum (which covers
+ * the address through the pseudo-header; ICMP has none). */
+static __always_inline int rewrite_outer(const struct pkt_ctx *x, const struct pkt_info *p,
+					 int src, const struct nat_target *to)
+{
+	const struct l4_tuple *t = &p->o;
+	__u32 old_ip = src ? t->saddr : t->daddr;
+	__u16 old_port = src ? t->sport : t->dport;
+	int udp = t->proto == IPPROTO_UDP_;
+
+	if (pkt_csum_update(x, t->l3_off + 10, old_ip, to->ip, 4, CSUM_PLAIN, 0))
+		return -1;
+	if (pkt_store32(x, t->l3_off + (src ? 12 : 16), to->ip))
+		return -1;
+	if (p->frag == FRAG_LATER)
+		return 0; /* no transport header in this fragment */
+	if (t->proto == IPPROTO_TCP_ || udp) {
+		if (pkt_csum_update(x, t->l4_csum_off, old_ip, to->ip, 4, CSUM_L4_PSEUDO, udp))
+			return -1;
+		if (old_port == to->port)
+			return 0;
+		if (pkt_csum_update(x, t->l4_csum_off, old_port, to->port, 2, CSUM_L4, udp))
+			return -1;
+		return pkt_store16(x, t->l4_off + (src ? 0 : 2), to->port);
+	}
+	if (old_port == to->port)
+		return 0;
+	/* ICMP echo: the identifier is the "port". */
+	if (pkt_csum_update(x, t->l4_csum_off, old_port, to->port, 2, CSUM_PLAIN, 0))
+		return -1;
+	return pkt_store16(x, t->l4_off + 4, to->port);
+}
+
+/* Rewrite a 16-bit checksum field of the embedded packet and account for
+ * the change in the outer ICMP checksum. */
+static __always_inline int embedded_csum_set(const struct pkt_ctx *x, __u32 icmp_csum_off,
+					     __u32 off, __u16 old, __u16 new_val)
+{
+	if (pkt_csum_update(x, icmp_csum_off, old, new_val, 2, CSUM_PLAIN, 0))
+		return -1;
+	return pkt_store16(x, off, new_val);
+}
+
+/* Translate the packet quoted inside an ICMP error (RFC 5508 section 4.2):
+ * its source (src=1) or destination address and port, its IPv4 and
+ * transport checksums when present, and the outer ICMP checksum that
+ * covers all of them. */
+static __always_inline int rewrite_embedded(const struct pkt_ctx *x, const struct pkt_info *p,
+					    int src, const struct nat_target *to)
+{
+	const struct l4_tuple *t = &p->in;
+	__u32 icmp_csum = p->o.l4_csum_off;
+	__u32 old_ip = src ? t->saddr : t->daddr;
+	__u16 old_port = src ? t->sport : t->dport;
+	__u16 c_old, c_new;
+
+	/* embedded IPv4 header checksum and address */
+	if (pkt_load16(x, t->l3_off + 10, &c_old))
+		return -1;
+	c_new = cgnat_csum_replace32(c_old, old_ip, to->ip);
+	if (embedded_csum_set(x, icmp_csum, t->l3_off + 10, c_old, c_new))
+		return -1;
+	if (pkt_csum_update(x, icmp_csum, old_ip, to->ip, 4, CSUM_PLAIN, 0))
+		return -1;
+	if (pkt_store32(x, t->l3_off + (src ? 12 : 16), to->ip))
+		return -1;
+
+	if (t->proto == IPPROTO_TCP_ || t->proto == IPPROTO_UDP_) {
+		int udp = t->proto == IPPROTO_UDP_;
+
+		if (t->l4_csum_off) {
+			if (pkt_load16(x, t->l4_csum_off, &c_old))
+				return -1;
+			if (!(udp && c_old == 0)) {
+				c_new = cgnat_csum_replace32(c_old, old_ip, to->ip);
+				c_new = cgnat_csum_replace16(c_new, old_port, to->port);
+				if (udp && c_new == 0)
+					c_new = 0xffff;
+				if (embedded_csum_set(x, icmp_csum, t->l4_csum_off, c_old, c_new))
+					return -1;
+			}
+		}
+		if (pkt_csum_update(x, icmp_csum, old_port, to->port, 2, CSUM_PLAIN, 0))
+			return -1;
+		return pkt_store16(x, t->l4_off + (src ? 0 : 2), to->port);
+	}
+	/* embedded ICMP echo: identifier and its checksum */
+	if (pkt_load16(x, t->l4_csum_off, &c_old))
+		return -1;
+	c_new = cgnat_csum_replace16(c_old, old_port, to->port);
+	if (embedded_csum_set(x, icmp_csum, t->l4_csum_off, c_old, c_new))
+		return -1;
+	if (pkt_csum_update(x, icmp_csum, old_port, to->port, 2, CSUM_PLAIN, 0))
+		return -1;
+	return pkt_store16(x, t->l4_off + 4, to->port);
+}
+
+/* ---- whole translations ---- */
+
+/* Outbound packet (not an ICMP error): source becomes the mapping's public
+ * endpoint. */
+static __always_inline int nat_outbound(const struct pkt_ctx *x, struct nat_env *env,
+					const struct pkt_info *p, struct nat_target *to)
+{
+	__u8 flags = p->o.slot == CGNAT_P_TCP ? p->tcp_flags : 0;
+	int r = outbound_mapping(env, &p->o, flags, to);
+
+	if (r)
+		return r;
+	if (rewrite_outer(x, p, 1, to))
+		return CGNAT_STAT_DROP_MALFORMED;
+	return 0;
+}
+
+/* Outbound ICMP error from a subscriber about a packet it received: the
+ * quoted packet's destination is the subscriber's inside endpoint. */
+static __always_inline int nat_outbound_icmp_error(const struct pkt_ctx *x, struct nat_env *env,
+						   const struct pkt_info *p,
+						   struct nat_target *outer_to)
+{
+	struct cgnat_mapping_key key = {
+		.inside_ip = p->in.daddr, .inside_port = p->in.dport, .proto = p->in.slot,
+	};
+	struct cgnat_mapping *m;
+	struct nat_target inner_to;
+
+	if (!subscriber_prefix(p->o.saddr))
+		return CGNAT_STAT_DROP_SPOOFED;
+	m = bpf_map_lookup_elem(&cgnat_mappings, &key);
+	if (!m)
+		return CGNAT_STAT_DROP_ICMP_NO_MAPPING;
+	inner_to.ip = m->outside_ip;
+	inner_to.port = m->outside_port;
+	outer_to->ip = m->outside_ip;
+	outer_to->port = p->o.sport;
+	/* ICMP errors never refresh or end a mapping (RFC 4787 REQ-12). */
+	if (rewrite_embedded(x, p, 0, &inner_to) || rewrite_outer(x, p, 1, outer_to))
+		return CGNAT_STAT_DROP_MALFORMED;
+	return 0;
+}
+
+/* Inbound packet to a public address: destination becomes the inside
+ * endpoint. */
+static __always_inline int nat_inbound_lookup(struct nat_env *env, const struct pkt_info *p,
+					      struct nat_target *to)
+{
+	__u8 flags = p->o.slot == CGNAT_P_TCP ? p->tcp_flags : 0;
+
+	return inbound_mapping(env, &p->o, flags, 1, to);
+}
+
+/* Inbound ICMP error about a packet we translated: the quoted packet's
+ * source is our public endpoint. */
+static __always_inline int nat_inbound_icmp_error_lookup(struct nat_env *env,
+							 const struct pkt_info *p,
+							 struct nat_target *inner_to)
+{
+	struct cgnat_mapping_key key;
+	struct cgnat_mapping *m =
+		reverse_lookup(env->cfg, p->in.saddr, p->in.sport, p->in.slot, &key);
+
+	if (!m)
+		return CGNAT_STAT_DROP_ICMP_NO_MAPPING;
+	inner_to->ip = key.inside_ip;
+	inner_to->port = key.inside_port;
+	return 0;
+}
+
+static __always_inline int nat_inbound_icmp_error_apply(const struct pkt_ctx *x,
+							const struct pkt_info *p,
+							const struct nat_target *inner_to)
+{
+	struct nat_target outer_to = { .ip = inner_to->ip, .port = p->o.dport };
+
+	if (rewrite_embedded(x, p, 1, inner_to) || rewrite_outer(x, p, 0, &outer_to))
+		return CGNAT_STAT_DROP_MALFORMED;
+	return 0;
+}
+
+#endif
