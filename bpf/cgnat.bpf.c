@@ -7,6 +7,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "fwd.h"
+#include "icmp_reply.h"
 #include "nat.h"
 
 #define TC_ACT_OK_ 0
@@ -22,6 +23,17 @@ static __always_inline int xdp_pass(int reason)
 {
 	stat_inc(reason);
 	return XDP_PASS;
+}
+
+/* A new flow that cannot get a mapping: drop, and tell the subscriber. */
+static __always_inline int xdp_refuse(struct xdp_md *ctx, const struct pkt_info *p,
+				      const struct cgnat_config *cfg, int reason)
+{
+	stat_inc(reason);
+	if (wants_prohibited_reply(reason) &&
+	    icmp_prohibited_reply(ctx, p, cfg->icmp_error_rate) == XDP_TX)
+		return XDP_TX;
+	return XDP_DROP;
 }
 
 static __always_inline int ready(const struct cgnat_config *cfg)
@@ -44,7 +56,7 @@ static __always_inline int xdp_hairpin(struct xdp_md *ctx, struct pkt_ctx *x,
 
 	r = outbound_mapping(env, &p->o, flags, &src_to);
 	if (r)
-		return xdp_drop(r);
+		return xdp_refuse(ctx, p, env->cfg, r);
 	seen = p->o;
 	seen.saddr = src_to.ip;
 	seen.sport = src_to.port;
@@ -119,7 +131,7 @@ int cgnat_xdp_inside(struct xdp_md *ctx)
 	} else {
 		r = nat_outbound(&x, &env, &p, &to);
 		if (r)
-			return xdp_drop(r);
+			return xdp_refuse(ctx, &p, env.cfg, r);
 	}
 	stat_inc(CGNAT_STAT_XLATE_OUT);
 	return forward_to(ctx, &p, &f);

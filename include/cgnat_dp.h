@@ -62,6 +62,7 @@ struct cgnat_config {
 	__u64 det_subscribers;      /* deterministic: number of subscriber addresses */
 	__u32 epoch;                /* bumped on every applied configuration */
 	__u32 pad;
+	__u64 layout_hash;          /* pool, prefixes, mode and geometry the maps were built for */
 };
 
 /* ---- interfaces (hash: ifindex -> role) ---- */

@@ -34,7 +34,7 @@ enum key_id {
 	K_LIMITS, K_MAX_SESSIONS, K_MAX_SESSIONS_PER_SUB, K_MAX_PORTS_PER_SUB, K_ICMP_RATE,
 	K_TIMEOUTS, K_UDP, K_TCP_ESTABLISHED, K_TCP_TRANSITORY, K_ICMP, K_PORT_HOLD, K_ENFORCE,
 	K_LOGGING, K_LOG_DIRECTORY, K_ROTATE_SIZE, K_ROTATE_INTERVAL, K_RETENTION,
-	K_LOG_DESTINATIONS, K_FLUSH_INTERVAL,
+	K_LOG_DESTINATIONS, K_FLUSH_INTERVAL, K_RING_SIZE,
 	K_DATAPLANE, K_PIN_PATH, K_KEEP_ON_EXIT, K_GC_INTERVAL,
 	K_COUNT
 };
@@ -737,6 +737,8 @@ static const struct key logging_keys[] = {
 	{ LEAF("log_destinations", K_LOG_DESTINATIONS, p_bool, log_destinations, "false") },
 	{ LEAF("flush_interval", K_FLUSH_INTERVAL, p_duration_ms, flush_interval_ms, "1s"),
 	  .min = 10, .max = 60000, .hint = "flush between every 10ms and every 60s" },
+	{ LEAF("ring_buffer_size", K_RING_SIZE, p_size, ring_buffer_size, "16M"), .min = 65536,
+	  .hint = "the event ring holds 64K to 1G" },
 	{ 0 },
 };
 
@@ -984,6 +986,9 @@ static int validate(struct ctx *c)
 	if (cfg->max_sessions_per_subscriber > cfg->max_sessions)
 		return fail(c, blame(c, K_MAX_SESSIONS_PER_SUB, K_MAX_SESSIONS), "limits.max_sessions_per_subscriber %u is more than limits.max_sessions %u; hint: lower max_sessions_per_subscriber or raise max_sessions",
 			    cfg->max_sessions_per_subscriber, cfg->max_sessions);
+	if (cfg->ring_buffer_size > (1ull << 30) ||
+	    (cfg->ring_buffer_size & (cfg->ring_buffer_size - 1)))
+		return fail(c, c->mark[K_RING_SIZE], "logging.ring_buffer_size must be a power of two between 64K and 1G; hint: use e.g. 16M or 64M");
 	return check_timeouts(c);
 }
 
@@ -1138,6 +1143,7 @@ void cfg_set_defaults(struct cgnat_cfg *cfg)
 	cfg->retention_days = 180;
 	cfg->log_destinations = false;
 	cfg->flush_interval_ms = 1000;
+	cfg->ring_buffer_size = 16ull << 20;
 	snprintf(cfg->pin_path, sizeof(cfg->pin_path), "/sys/fs/bpf/cgnat");
 	cfg->keep_dataplane_on_exit = false;
 	cfg->gc_interval_ms = 1000;

@@ -99,6 +99,7 @@ struct cgnat_cfg {
 	uint32_t retention_days;
 	bool log_destinations;     /* RFC 6888 REQ-12: off by default */
 	uint32_t flush_interval_ms;
+	uint64_t ring_buffer_size; /* dataplane -> agent event ring, bytes, power of two */
 
 	/* dataplane: */
 	char pin_path[PATH_MAX];  /* bpffs directory for maps and links */
