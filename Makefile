@@ -23,7 +23,7 @@ DEB_PKGS := gcc make pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev \
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Iuser -I$(BUILD)
-LDLIBS   := -lbpf -lelf -lz -lyaml -lm
+LDLIBS   := -lbpf -lelf -lz -lyaml -lpthread
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \

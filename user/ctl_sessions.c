@@ -1,0 +1,278 @@
+/* cgnatctl sessions and subscriber. */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgnat_blocks.h"
+#include "ctl.h"
+#include "jsonw.h"
+
+#define CHUNK 4096
+
+struct session_filter {
+	uint32_t inside_ip;  /* network order, 0 = any */
+	uint32_t public_ip;  /* network order, 0 = any */
+	int public_port;     /* -1 = any */
+	int slot;            /* -1 = any */
+	uint64_t limit;
+};
+
+static const char *tcp_state_name(uint8_t s)
+{
+	static const char *const names[] = { "closed", "syn-out", "syn-in", "established",
+					     "fin-out", "fin-in", "fin-both", "rst" };
+
+	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+static uint32_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
+static int matches(const struct session_filter *f, const struct cgnat_mapping_key *k,
+		   const struct cgnat_mapping *m)
+{
+	if (f->inside_ip && k->inside_ip != f->inside_ip)
+		return 0;
+	if (f->public_ip && m->outside_ip != f->public_ip)
+		return 0;
+	if (f->public_port >= 0 && ntohs(m->outside_port) != f->public_port)
+		return 0;
+	return f->slot < 0 || k->proto == f->slot;
+}
+
+static void print_session(struct ctl *c, struct jsonw *w, const struct cgnat_mapping_key *k,
+			  const struct cgnat_mapping *m, uint32_t now)
+{
+	char in[INET_ADDRSTRLEN], out[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN], a[32], b[32];
+	uint32_t idle = now - m->last_seen;
+	uint32_t timeout = cgnat_mapping_timeout(&c->pin.cfg, k->proto, m->tcp_state);
+	long left = (long)timeout - (long)idle;
+
+	inet_ntop(AF_INET, &k->inside_ip, in, sizeof(in));
+	inet_ntop(AF_INET, &m->outside_ip, out, sizeof(out));
+	inet_ntop(AF_INET, &m->remote_ip, dst, sizeof(dst));
+	if (left < 0)
+		left = 0;
+	if (c->json) {
+		jw_obj_begin(w);
+		jw_kstr(w, "proto", ctl_proto_name(k->proto));
+		jw_kstr(w, "inside_ip", in);
+		jw_ku64(w, "inside_port", ntohs(k->inside_port));
+		jw_kstr(w, "outside_ip", out);
+		jw_ku64(w, "outside_port", ntohs(m->outside_port));
+		if (k->proto == CGNAT_P_TCP)
+			jw_kstr(w, "tcp_state", tcp_state_name(m->tcp_state));
+		jw_ku64(w, "idle_seconds", idle);
+		jw_ku64(w, "expires_in", (uint64_t)left);
+		jw_kbool(w, "static", m->flags & CGNAT_MF_STATIC);
+		if (c->pin.cfg.flags & CGNAT_CF_ADDRESS_DEPENDENT_FILTER)
+			jw_kstr(w, "first_destination", dst);
+		jw_obj_end(w);
+		return;
+	}
+	snprintf(a, sizeof(a), "%s:%u", in, ntohs(k->inside_port));
+	snprintf(b, sizeof(b), "%s:%u", out, ntohs(m->outside_port));
+	printf("%-5s %-21s %-21s %-12s %6u %8ld\n", ctl_proto_name(k->proto), a, b,
+	       k->proto == CGNAT_P_TCP ? tcp_state_name(m->tcp_state) : "-", idle, left);
+}
+
+/* Walk the mapping table in chunks; returns sessions matched. */
+static uint64_t walk(struct ctl *c, const struct session_filter *f, struct jsonw *w,
+		     uint64_t *shown)
+{
+	struct cgnat_mapping_key *keys = malloc(CHUNK * sizeof(*keys));
+	struct cgnat_mapping *vals = malloc(CHUNK * sizeof(*vals));
+	uint64_t in_batch = 0, out_batch = 0, matched = 0;
+	uint32_t now = mono_now();
+	int first = 1;
+
+	*shown = 0;
+	while (keys && vals) {
+		uint32_t count = CHUNK, i;
+		int err = bpf_map_lookup_batch(c->pin.mappings, first ? NULL : &in_batch, &out_batch,
+					       keys, vals, &count, NULL);
+
+		if (err && errno != ENOENT)
+			break;
+		first = 0;
+		for (i = 0; i < count; i++) {
+			if (!matches(f, &keys[i], &vals[i]))
+				continue;
+			matched++;
+			if (*shown < f->limit) {
+				print_session(c, w, &keys[i], &vals[i], now);
+				(*shown)++;
+			}
+		}
+		if (err)
+			break;
+		in_batch = out_batch;
+	}
+	free(keys);
+	free(vals);
+	return matched;
+}
+
+static void header(void)
+{
+	printf("%-5s %-21s %-21s %-12s %6s %8s\n", "PROTO", "INSIDE", "OUTSIDE", "STATE", "IDLE",
+	       "EXPIRES");
+}
+
+int ctl_sessions(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "subscriber", required_argument, NULL, 's' },
+		{ "public", required_argument, NULL, 'p' },
+		{ "proto", required_argument, NULL, 'P' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ 0 },
+	};
+	struct session_filter f = { .public_port = -1, .slot = -1, .limit = 1000 };
+	uint64_t matched, shown;
+	struct jsonw w;
+	int o, port;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 's':
+			if (ctl_parse_endpoint(optarg, &f.inside_ip, NULL))
+				goto usage;
+			break;
+		case 'p':
+			if (ctl_parse_endpoint(optarg, &f.public_ip, &port))
+				goto usage;
+			f.public_port = port;
+			break;
+		case 'P':
+			f.slot = ctl_proto_slot(optarg);
+			if (f.slot < 0)
+				goto usage;
+			break;
+		case 'l':
+			f.limit = strtoull(optarg, NULL, 10);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc)
+		goto usage;
+	if (ctl_need_dataplane(c))
+		return CTL_ERROR;
+	if (c->json) {
+		jw_init(&w, stdout);
+		jw_obj_begin(&w);
+		jw_key(&w, "sessions");
+		jw_arr_begin(&w);
+		matched = walk(c, &f, &w, &shown);
+		jw_arr_end(&w);
+		jw_ku64(&w, "matched", matched);
+		jw_ku64(&w, "shown", shown);
+		jw_obj_end(&w);
+		return CTL_OK;
+	}
+	header();
+	matched = walk(c, &f, &w, &shown);
+	printf("%llu sessions%s\n", (unsigned long long)matched,
+	       shown < matched ? " (use --limit N to show more)" : "");
+	return CTL_OK;
+usage:
+	fprintf(stderr, "usage: cgnatctl sessions [--subscriber INSIDE_IP] [--public IP[:PORT]] "
+			"[--proto tcp|udp|icmp] [--limit N]\n");
+	return CTL_USAGE;
+}
+
+int ctl_subscriber(struct ctl *c, int argc, char **argv)
+{
+	struct session_filter f = { .public_port = -1, .slot = -1, .limit = 100000 };
+	struct cgnat_geometry g;
+	struct cgnat_subscriber sub;
+	char ip[INET_ADDRSTRLEN], pub[INET_ADDRSTRLEN] = "-";
+	uint64_t matched, shown, used_total = 0;
+	struct jsonw w;
+	int i, have;
+
+	if (argc != 2 || ctl_parse_endpoint(argv[1], &f.inside_ip, NULL)) {
+		fprintf(stderr, "usage: cgnatctl subscriber INSIDE_IP\n");
+		return CTL_USAGE;
+	}
+	if (ctl_need_dataplane(c))
+		return CTL_ERROR;
+	g.port_min = c->pin.cfg.port_min;
+	g.block_size = c->pin.cfg.block_size;
+	g.blocks_per_ip = c->pin.cfg.blocks_per_ip;
+	g.n_pool = c->pin.cfg.n_pool;
+	have = bpf_map_lookup_elem(c->pin.subscribers, &f.inside_ip, &sub) == 0;
+	inet_ntop(AF_INET, &f.inside_ip, ip, sizeof(ip));
+	if (have && sub.ip_index_plus1 && sub.ip_index_plus1 <= c->pin.n_pool)
+		inet_ntop(AF_INET, &c->pin.pool[sub.ip_index_plus1 - 1], pub, sizeof(pub));
+
+	if (c->json) {
+		jw_init(&w, stdout);
+		jw_obj_begin(&w);
+		jw_kstr(&w, "inside_ip", ip);
+		jw_kbool(&w, "active", have);
+		jw_kstr(&w, "public_ip", pub);
+		jw_ku64(&w, "sessions_counted", have ? sub.sessions : 0);
+		jw_key(&w, "blocks");
+		jw_arr_begin(&w);
+	} else {
+		printf("subscriber   %s%s\n", ip, have ? "" : " (no state in the dataplane)");
+		printf("public ip    %s\n", pub);
+		printf("blocks      ");
+	}
+	for (i = 0; have && i < CGNAT_MAX_BLOCKS_PER_SUB; i++) {
+		uint32_t b = sub.blocks[i], first;
+		uint64_t word;
+
+		if (!b || b - 1 >= c->pin.n_blocks)
+			continue;
+		b--;
+		word = __atomic_load_n(&c->pin.blocks[b], __ATOMIC_RELAXED);
+		if (CGNAT_BLOCK_OWNER(word) != f.inside_ip)
+			continue;
+		first = cgnat_block_first_port(&g, b);
+		used_total += CGNAT_BLOCK_USED(word);
+		inet_ntop(AF_INET, &c->pin.pool[cgnat_block_ip_index(&g, b)], pub, sizeof(pub));
+		if (c->json) {
+			jw_obj_begin(&w);
+			jw_kstr(&w, "public_ip", pub);
+			jw_ku64(&w, "port_first", first);
+			jw_ku64(&w, "port_last", first + g.block_size - 1);
+			jw_ku64(&w, "ports_used", CGNAT_BLOCK_USED(word));
+			jw_obj_end(&w);
+		} else {
+			printf(" %s:%u-%u (%u in use)", pub, first, first + g.block_size - 1,
+			       CGNAT_BLOCK_USED(word));
+		}
+	}
+	if (c->json) {
+		jw_arr_end(&w);
+		jw_ku64(&w, "ports_used", used_total);
+		jw_key(&w, "sessions");
+		jw_arr_begin(&w);
+		matched = walk(c, &f, &w, &shown);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+		return CTL_OK;
+	}
+	printf("\nports used   %llu (tcp+udp+icmp, including ports on hold)\n",
+	       (unsigned long long)used_total);
+	printf("\n");
+	header();
+	matched = walk(c, &f, &w, &shown);
+	printf("%llu sessions\n", (unsigned long long)matched);
+	return CTL_OK;
+}
