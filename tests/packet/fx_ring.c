@@ -1,0 +1,236 @@
+/* Fail closed (DESIGN.md section 4): when the event for a new block (PBA)
+ * or a new session (session mode) cannot be queued because the 64K ring
+ * buffer is full and nobody drains it, the new flow is refused and
+ * counted, no mapping or block is kept, and established mappings go on
+ * translating. */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tables.h"
+
+#define RING_CONFIG(mode, block)              \
+	"subscribers:\n"                      \
+	"  prefixes: [100.64.0.0/16]\n"       \
+	"pool:\n"                             \
+	"  addresses: [198.51.100.1]\n"       \
+	"mode: " mode "\n"                    \
+	"allocation:\n"                       \
+	"  block_size: " block "\n"           \
+	"limits:\n"                           \
+	"  max_sessions: 65536\n"             \
+	"logging:\n"                          \
+	"  ring_buffer_size: 64K\n"
+
+/* A 64K ring holds 65536 / (8 header + 40 record) = 1365 events. */
+#define RING_EVENTS_MIN 1200
+#define RING_EVENTS_MAX 1400
+
+static struct cgnat_event events[4096];
+static int filled; /* flows that got a mapping before the ring was full */
+
+/* Send new flows (from new subscribers, or new ports of A) until one is
+ * refused; check the refusal. */
+static void fill_until_refused(int new_subscribers)
+{
+	char src[32];
+	struct row probe = { .prog = P_IN,
+			     .pkt = { .o = { .src = src, .dst = SRV1 ":53", .proto = PROTO_UDP,
+					     .payload = "fill" } } };
+	static struct row_run run;
+	uint64_t before[CGNAT_STAT_MAX], after[CGNAT_STAT_MAX];
+	long maps0 = count_mappings(), maps1;
+	struct pkt_view v;
+	char why[256];
+	int i;
+
+	filled = 0;
+	for (i = 0; i < 6000; i++) {
+		if (new_subscribers)
+			snprintf(src, sizeof(src), "100.64.%d.%d:1000", 100 + i / 250, 1 + i % 250);
+		else
+			snprintf(src, sizeof(src), SUB_A ":%d", 10000 + i);
+		stats_read(before);
+		if (row_send(&probe, &run))
+			fx_fail("test run failed at flow %d", i);
+		if (run.verdict != XDP_REDIRECT)
+			break;
+		filled++;
+	}
+	stats_read(after);
+	maps1 = count_mappings();
+	printf("      ring full after %d new flows; flow %d (%s) refused\n", filled, filled + 1, src);
+	if (filled < RING_EVENTS_MIN || filled > RING_EVENTS_MAX)
+		fx_fail("refused after %d flows, want %d..%d", filled, RING_EVENTS_MIN,
+			RING_EVENTS_MAX);
+	if (run.verdict != XDP_TX)
+		fx_fail("refused flow got verdict %u, want XDP_TX", run.verdict);
+	if (after[CGNAT_STAT_DROP_EVENT_RING_FULL] - before[CGNAT_STAT_DROP_EVENT_RING_FULL] != 1 ||
+	    after[CGNAT_STAT_ICMP_SENT] - before[CGNAT_STAT_ICMP_SENT] != 1 ||
+	    after[CGNAT_STAT_MAPPING_CREATED] != before[CGNAT_STAT_MAPPING_CREATED])
+		fx_fail("refused flow: DROP_EVENT_RING_FULL +%llu, ICMP_SENT +%llu, "
+			"MAPPING_CREATED +%llu; want +1, +1, +0",
+			(unsigned long long)(after[CGNAT_STAT_DROP_EVENT_RING_FULL] -
+					     before[CGNAT_STAT_DROP_EVENT_RING_FULL]),
+			(unsigned long long)(after[CGNAT_STAT_ICMP_SENT] - before[CGNAT_STAT_ICMP_SENT]),
+			(unsigned long long)(after[CGNAT_STAT_MAPPING_CREATED] -
+					     before[CGNAT_STAT_MAPPING_CREATED]));
+	if (new_subscribers && after[CGNAT_STAT_BLOCK_ALLOCATED] != before[CGNAT_STAT_BLOCK_ALLOCATED])
+		fx_fail("the refused subscriber was given a block");
+	if (maps1 != maps0 + filled)
+		fx_fail("cgnat_mappings has %ld entries, want %ld + %d", maps1, maps0, filled);
+	if (pkt_parse(run.out, run.out_len, &v) || v.o.icmp_type != 3 || v.o.icmp_code != 13 ||
+	    pkt_verify_csums(run.out, run.out_len, why, sizeof(why)) < 0)
+		fx_fail("the refusal is not a valid ICMP 3/13 frame (%s)", why);
+	check_port_accounting();
+}
+
+static void fill_pba(const struct row *r)
+{
+	(void)r;
+	fill_until_refused(1);
+}
+
+static void fill_session(const struct row *r)
+{
+	(void)r;
+	fill_until_refused(0);
+}
+
+/* PBA: one BLOCK_ALLOC record per block, in order, A's first, numbered
+ * without gaps. */
+static void drain_pba(const struct row *r)
+{
+	const struct var *a = var_get("r_a");
+	const struct cgnat_geometry *g = &D.dp.plan.geom;
+	int n = events_drain(events, 4096), i;
+	uint32_t first;
+
+	(void)r;
+	if (n != filled + 1)
+		fx_fail("drained %d events, want %d block allocations", n, filled + 1);
+	/* Numbered without gaps, up to the dataplane's next number. */
+	for (i = 0; i < n; i++)
+		if (events[i].type != CGNAT_EV_BLOCK_ALLOC || events[i].seq != events[0].seq + i)
+			fx_fail("event %d: type %u seq %llu, want BLOCK_ALLOC seq %llu", i,
+				events[i].type, (unsigned long long)events[i].seq,
+				(unsigned long long)(events[0].seq + i));
+	if (D.dp.global->event_seq != events[n - 1].seq + 1)
+		fx_fail("next event number %llu, last record %llu",
+			(unsigned long long)D.dp.global->event_seq,
+			(unsigned long long)events[n - 1].seq);
+	first = cgnat_block_first_port(g, (uint32_t)a->block);
+	if (events[0].inside_ip != a->in_ip || events[0].outside_ip != a->pub_ip ||
+	    ntohs(events[0].outside_port) != first ||
+	    ntohs(events[0].outside_port_last) != first + g->block_size - 1)
+		fx_fail("A's block event: %s -> %s:%u-%u, want %s -> %s:%u-%u",
+			ip4str(events[0].inside_ip), ip4str(events[0].outside_ip),
+			ntohs(events[0].outside_port), ntohs(events[0].outside_port_last),
+			ip4str(a->in_ip), ip4str(a->pub_ip), first, first + g->block_size - 1);
+}
+
+/* Session mode: one SESSION_CREATE per mapping, destinations not logged. */
+static void drain_one_session(const struct row *r)
+{
+	const struct var *a = var_get("s_a");
+	int n = events_drain(events, 4096);
+
+	(void)r;
+	if (n != 1)
+		fx_fail("drained %d events, want 1", n);
+	if (events[0].type != CGNAT_EV_SESSION_CREATE || events[0].proto != PROTO_UDP ||
+	    events[0].inside_ip != a->in_ip || ntohs(events[0].inside_port) != a->in_port ||
+	    events[0].outside_ip != a->pub_ip || ntohs(events[0].outside_port) != a->pub_port ||
+	    events[0].outside_port_last != events[0].outside_port || events[0].remote_ip ||
+	    events[0].remote_port)
+		fx_fail("event type %u proto %u %s:%u -> %s:%u (last %u) remote %s:%u; want "
+			"SESSION_CREATE UDP %s:%u -> %s:%u, no destination",
+			events[0].type, events[0].proto, ip4str(events[0].inside_ip),
+			ntohs(events[0].inside_port), ip4str(events[0].outside_ip),
+			ntohs(events[0].outside_port), ntohs(events[0].outside_port_last),
+			ip4str(events[0].remote_ip), ntohs(events[0].remote_port), ip4str(a->in_ip),
+			a->in_port, ip4str(a->pub_ip), a->pub_port);
+}
+
+static void drain_sessions(const struct row *r)
+{
+	int n = events_drain(events, 4096), i;
+
+	(void)r;
+	if (n != filled)
+		fx_fail("drained %d events, want %d session records", n, filled);
+	for (i = 0; i < n; i++)
+		if (events[i].type != CGNAT_EV_SESSION_CREATE)
+			fx_fail("event %d has type %u", i, events[i].type);
+}
+
+static const struct row pba_rows[] = {
+	{ "ring: A's mapping, established before the ring fills",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload = "q" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$r_a" }, .learn = "r_a",
+	  .stats = { FWD_OUT, NEW_MAP, NEW_BLOCK } },
+	{ "ring: new subscribers until the undrained ring refuses a block (fail closed)",
+	  .action = fill_pba },
+	{ "ring full: a new subscriber's first flow is refused with ICMP, no block, no mapping",
+	  .prog = P_IN, .pkt = { .o = { L_UDP("100.64.200.1:1000", SRV1 ":53"), .payload = "no" } },
+	  .verdict = XDP_TX, .out = OUT_ICMP_PROHIBITED,
+	  .stats = { ST(DROP_EVENT_RING_FULL, 1), ST(ICMP_SENT, 1) } },
+	{ "ring full: A's established mapping still translates",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload = "q" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$r_a" },
+	  .stats = { FWD_OUT } },
+	{ "ring full: inbound to A's mapping still translates",
+	  .prog = P_OUT, .pkt = { .o = { L_UDP(SRV1 ":53", "$r_a"), .payload = "r" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .dst = SUB_A ":4000" },
+	  .stats = { FWD_IN } },
+	{ "ring full: A's new flow in its existing block needs no record and is allowed",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4001", SRV1 ":53"), .payload = "q" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$r_a2" }, .learn = "r_a2",
+	  .stats = { FWD_OUT, NEW_MAP } },
+	{ "ring: drained records are the block allocations, in order, A's first",
+	  .action = drain_pba },
+	{ "ring drained: the refused subscriber now gets a block",
+	  .prog = P_IN, .pkt = { .o = { L_UDP("100.64.200.1:1000", SRV1 ":53"), .payload = "ok" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$r_new" }, .learn = "r_new",
+	  .stats = { FWD_OUT, NEW_MAP, NEW_BLOCK } },
+};
+
+const struct group fx_ring_pba =
+	GROUP("fail closed: PBA, 64K event ring", RING_CONFIG("pba", "8"), pba_rows);
+
+static const struct row session_rows[] = {
+	{ "session mode: A's first mapping",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload = "q" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$s_a" }, .learn = "s_a",
+	  .stats = { FWD_OUT, NEW_MAP, NEW_BLOCK } },
+	{ "session mode: one SESSION_CREATE record with the mapping, no destination",
+	  .action = drain_one_session },
+	{ "session mode: new flows of A until the undrained ring refuses one (fail closed)",
+	  .action = fill_session },
+	{ "ring full: A's next new flow is refused with ICMP, no mapping",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":20000", SRV1 ":53"), .payload = "no" } },
+	  .verdict = XDP_TX, .out = OUT_ICMP_PROHIBITED,
+	  .stats = { ST(DROP_EVENT_RING_FULL, 1), ST(ICMP_SENT, 1) } },
+	{ "ring full: A's established mapping still translates",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload = "q" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$s_a" },
+	  .stats = { FWD_OUT } },
+	{ "ring full: inbound to A's mapping still translates",
+	  .prog = P_OUT, .pkt = { .o = { L_UDP(SRV1 ":53", "$s_a"), .payload = "r" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .dst = SUB_A ":4000" },
+	  .stats = { FWD_IN } },
+	{ "session mode: drained records are one per mapping", .action = drain_sessions },
+	{ "ring drained: A's refused flow now gets a mapping",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":20000", SRV1 ":53"), .payload = "ok" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$s_new" }, .learn = "s_new",
+	  .stats = { FWD_OUT, NEW_MAP } },
+};
+
+const struct group fx_ring_session =
+	GROUP("fail closed: session logging, 64K event ring", RING_CONFIG("session", "256"),
+	      session_rows);

@@ -1,0 +1,19 @@
+/* The fixture tables, one per dataplane configuration (fx_*.c). */
+#ifndef PKT_TABLES_H
+#define PKT_TABLES_H
+
+#include "fixture.h"
+
+extern const struct group fx_pba;       /* PBA, endpoint-independent, one pool address */
+extern const struct group fx_adf;       /* PBA, address-dependent filtering */
+extern const struct group fx_det;       /* deterministic (RFC 7422) */
+extern const struct group fx_quota_sessions;
+extern const struct group fx_quota_ports;
+extern const struct group fx_ring_pba;  /* fail closed: 64K event ring, PBA */
+extern const struct group fx_ring_session;
+extern const struct group fx_gc;
+
+/* Self-tests of csum_ref.c and the frame verifier (selftest.c). */
+const struct CMUnitTest *selftests(size_t *n);
+
+#endif
