@@ -201,18 +201,28 @@ int cgnat_tc_egress(struct __sk_buff *skb)
 	struct pkt_info p = {};
 	struct nat_env env;
 	struct nat_target to;
-	int pr, r;
+	int pr, r, from_inside, subscriber;
 
 	bpf_skb_pull_data(skb, skb->len < 256 ? skb->len : 256);
 	pr = parse_packet(&x, &p);
-	if (pr == PARSE_NOT_IPV4 || pr == PARSE_MALFORMED)
+	if (pr == PARSE_NOT_IPV4)
 		return TC_ACT_OK_;
 	env.cfg = config_get();
 	if (!env.cfg)
 		return TC_ACT_OK_;
-	if (!subscriber_prefix(p.o.saddr)) {
+	from_inside = skb->ingress_ifindex && iface_role(skb->ingress_ifindex) == CGNAT_IF_INSIDE;
+	subscriber = p.o.saddr && subscriber_prefix(p.o.saddr);
+	/* The kernel forwards IPv4 with a broken transport header; from a
+	 * subscriber it cannot be translated, so it must not leave at all. */
+	if (pr == PARSE_MALFORMED) {
+		if (!subscriber && !from_inside)
+			return TC_ACT_OK_;
+		stat_inc(CGNAT_STAT_DROP_MALFORMED);
+		return TC_ACT_SHOT_;
+	}
+	if (!subscriber) {
 		/* Forwarded from inside with a foreign source: spoofed. */
-		if (skb->ingress_ifindex && iface_role(skb->ingress_ifindex) == CGNAT_IF_INSIDE) {
+		if (from_inside) {
 			stat_inc(CGNAT_STAT_DROP_SPOOFED);
 			return TC_ACT_SHOT_;
 		}

@@ -56,6 +56,7 @@ struct pkt_info {
 	struct l4_tuple o;      /* outer packet */
 	struct l4_tuple in;     /* embedded packet of an ICMP error */
 	__u16 tot_len;          /* host order */
+	__u16 pkt_end;          /* offset just past the outer IPv4 packet (frames may be padded) */
 	__u8 ttl;
 	__u8 tcp_flags;
 	__u8 icmp_type;
@@ -67,6 +68,13 @@ struct pkt_info {
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
+
+/* len bytes at off lie inside the IPv4 packet, not just inside the frame:
+ * Ethernet pads short packets, and padding is not part of the datagram. */
+static __always_inline int in_packet(const struct pkt_info *p, __u32 off, __u32 len)
+{
+	return off + len <= p->pkt_end;
+}
 
 /* Parse the transport header at t->l4_off. `embedded` relaxes the rules for
  * the truncated copy inside an ICMP error (only 8 bytes are guaranteed). */
@@ -82,16 +90,16 @@ static __always_inline int parse_l4(const struct pkt_ctx *x, struct l4_tuple *t,
 		if (embedded) {
 			__u16 *ports = PKT_PTR(x, off, 4);
 
-			if (!ports)
+			if (!ports || !in_packet(p, off, 4))
 				return PARSE_MALFORMED;
 			t->sport = ports[0];
 			t->dport = ports[1];
 			/* The checksum sits at byte 16: present only if the error quoted it. */
-			t->l4_csum_off = PKT_PTR(x, off + 16, 2) ? off + 16 : 0;
+			t->l4_csum_off = PKT_PTR(x, off + 16, 2) && in_packet(p, off + 16, 2) ? off + 16 : 0;
 			return PARSE_OK;
 		}
 		th = PKT_PTR(x, off, sizeof(struct tcphdr));
-		if (!th || th->doff < 5)
+		if (!th || !in_packet(p, off, sizeof(struct tcphdr)) || th->doff < 5)
 			return PARSE_MALFORMED;
 		t->sport = th->source;
 		t->dport = th->dest;
@@ -102,7 +110,7 @@ static __always_inline int parse_l4(const struct pkt_ctx *x, struct l4_tuple *t,
 	if (t->proto == IPPROTO_UDP_) {
 		struct udphdr *uh = PKT_PTR(x, off, sizeof(struct udphdr));
 
-		if (!uh)
+		if (!uh || !in_packet(p, off, sizeof(struct udphdr)))
 			return PARSE_MALFORMED;
 		t->slot = CGNAT_P_UDP;
 		t->sport = uh->source;
@@ -114,7 +122,7 @@ static __always_inline int parse_l4(const struct pkt_ctx *x, struct l4_tuple *t,
 		__u8 *ih = PKT_PTR(x, off, 8);
 		__u8 type;
 
-		if (!ih)
+		if (!ih || !in_packet(p, off, 8))
 			return PARSE_MALFORMED;
 		type = ih[0];
 		t->slot = CGNAT_P_ICMP;
@@ -149,7 +157,7 @@ static __always_inline int parse_ipv4(const struct pkt_ctx *x, struct l4_tuple *
 	if (!ip || ip->version != 4 || ip->ihl < 5)
 		return PARSE_MALFORMED;
 	hlen = ip->ihl * 4;
-	if (!PKT_PTR(x, t->l3_off, hlen))
+	if (!PKT_PTR(x, t->l3_off, hlen) || (embedded && !in_packet(p, t->l3_off, hlen)))
 		return PARSE_MALFORMED;
 	t->saddr = ip->saddr;
 	t->daddr = ip->daddr;
@@ -163,6 +171,7 @@ static __always_inline int parse_ipv4(const struct pkt_ctx *x, struct l4_tuple *
 		if (tot < hlen || !pkt_has(x, t->l3_off, tot))
 			return PARSE_MALFORMED;
 		p->tot_len = tot;
+		p->pkt_end = t->l3_off + tot;
 		p->ttl = ip->ttl;
 		if (frag & IP_OFFMASK)
 			p->frag = FRAG_LATER;
