@@ -129,7 +129,7 @@ int ctl_lookup(struct ctl *c, int argc, char **argv)
 
 	if (!r)
 		return CTL_ERROR;
-	optind = 1;
+	optind = 0; /* 0, not 1: also resets the "+" mode main used */
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 'a':

@@ -143,7 +143,7 @@ int ctl_sessions(struct ctl *c, int argc, char **argv)
 	struct jsonw w;
 	int o, port;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: also resets the "+" mode main used */
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 's':
