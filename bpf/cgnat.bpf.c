@@ -114,16 +114,18 @@ int cgnat_xdp_inside(struct xdp_md *ctx)
 		return xdp_drop(CGNAT_STAT_DROP_NOT_READY);
 	if (p.ttl <= 1)
 		return xdp_pass(CGNAT_STAT_PASS_TTL); /* the kernel sends Time Exceeded */
-	if (p.frag == FRAG_LATER)
-		return xdp_drop(CGNAT_STAT_DROP_FRAGMENT);
-	if (hairpin)
+	if (hairpin && p.frag == FRAG_NONE)
 		return xdp_hairpin(ctx, &x, &env, &p, &f);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		/* No neighbour yet, or too big for the egress MTU: the kernel
 		 * resolves or answers, and tc egress translates what it sends. */
 		return xdp_pass(CGNAT_STAT_PASS_FIB);
 
-	if (p.icmp_error) {
+	if (p.frag == FRAG_LATER) {
+		r = nat_later_fragment(&x, &p, CGNAT_FRAG_OUT);
+		if (r)
+			return xdp_drop(r);
+	} else if (p.icmp_error) {
 		r = nat_outbound_icmp_error(&x, &env, &p, &to);
 		if (r)
 			return xdp_drop(r);
@@ -165,22 +167,32 @@ int cgnat_xdp_outside(struct xdp_md *ctx)
 	/* Untranslated, so the kernel's Time Exceeded quotes the public address. */
 	if (p.ttl <= 1)
 		return xdp_pass(CGNAT_STAT_PASS_TTL);
-	if (p.frag == FRAG_LATER)
-		return xdp_drop(CGNAT_STAT_DROP_FRAGMENT);
 	env.now = now_seconds();
 
-	if (p.icmp_error)
+	if (p.frag == FRAG_LATER) {
+		struct cgnat_frag_key k = frag_key(&p, CGNAT_FRAG_IN);
+		struct cgnat_frag *fr = bpf_map_lookup_elem(&cgnat_frags, &k);
+
+		if (!fr)
+			return xdp_drop(CGNAT_STAT_DROP_FRAGMENT);
+		to.ip = fr->addr;
+		r = 0;
+	} else if (p.icmp_error) {
 		r = nat_inbound_icmp_error_lookup(&env, &p, &to);
-	else
+	} else {
 		r = nat_inbound_lookup(&env, &p, &to);
+	}
 	if (r)
 		return xdp_drop(r);
 	rc = fib_route(ctx, &p, p.o.saddr, to.ip, &f);
-	if (p.icmp_error) {
+	if (p.frag == FRAG_LATER) {
+		r = nat_later_fragment(&x, &p, CGNAT_FRAG_IN);
+	} else if (p.icmp_error) {
 		r = nat_inbound_icmp_error_apply(&x, &p, &to);
 		stat_inc(CGNAT_STAT_XLATE_ICMP_ERROR);
 	} else {
 		r = rewrite_outer(&x, &p, 0, &to) ? CGNAT_STAT_DROP_MALFORMED : 0;
+		frag_remember(&p, CGNAT_FRAG_IN, to.ip);
 	}
 	if (r)
 		return xdp_drop(r);
@@ -234,7 +246,7 @@ int cgnat_tc_egress(struct __sk_buff *skb)
 	else if (pr == PARSE_UNSUPPORTED)
 		r = CGNAT_STAT_DROP_UNSUPPORTED;
 	else if (p.frag == FRAG_LATER)
-		r = CGNAT_STAT_DROP_FRAGMENT;
+		r = nat_later_fragment(&x, &p, CGNAT_FRAG_OUT);
 	else if (p.icmp_error)
 		r = nat_outbound_icmp_error(&x, &env, &p, &to);
 	else

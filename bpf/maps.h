@@ -127,6 +127,15 @@ struct {
 	__uint(max_entries, 1 << 22);
 } cgnat_events SEC(".maps");
 
+/* First fragments seen, so later fragments get the same address; an LRU
+ * because fragments that never complete must not pin entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct cgnat_frag_key);
+	__type(value, struct cgnat_frag);
+} cgnat_frags SEC(".maps");
+
 /* Work list the agent hands to the cgnat_gc program. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

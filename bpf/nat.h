@@ -440,6 +440,53 @@ static __always_inline int rewrite_embedded(const struct pkt_ctx *x, const struc
 	return pkt_store16(x, t->l4_off + 4, to->port);
 }
 
+/* ---- fragments (RFC 4787 REQ-14, first fragment first) ----
+ * Only the first fragment carries the transport header, so it decides the
+ * translation; the address it got is remembered by (source, destination,
+ * IPv4 id, protocol) as received, and later fragments get the same. A
+ * later fragment arriving before its first one cannot be translated and
+ * is dropped and counted. */
+
+static __always_inline struct cgnat_frag_key frag_key(const struct pkt_info *p, __u8 dir)
+{
+	struct cgnat_frag_key k = {
+		.saddr = p->o.saddr, .daddr = p->o.daddr, .id = p->ip_id,
+		.proto = p->o.proto, .dir = dir,
+	};
+	return k;
+}
+
+static __always_inline void frag_remember(const struct pkt_info *p, __u8 dir, __u32 addr)
+{
+	struct cgnat_frag_key k;
+	struct cgnat_frag v = { .addr = addr };
+
+	if (p->frag != FRAG_FIRST)
+		return;
+	k = frag_key(p, dir);
+	v.seen_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&cgnat_frags, &k, &v, BPF_ANY);
+}
+
+/* Later fragment: rewrite the address its first fragment got. */
+static __always_inline int nat_later_fragment(const struct pkt_ctx *x, const struct pkt_info *p,
+					      __u8 dir)
+{
+	struct cgnat_frag_key k = frag_key(p, dir);
+	struct cgnat_frag *f = bpf_map_lookup_elem(&cgnat_frags, &k);
+	struct nat_target to = {};
+	int src = dir == CGNAT_FRAG_OUT;
+
+	if (!f || bpf_ktime_get_ns() - f->seen_ns > CGNAT_FRAG_TIMEOUT_NS)
+		return CGNAT_STAT_DROP_FRAGMENT;
+	to.ip = f->addr;
+	to.port = src ? p->o.sport : p->o.dport;
+	if (rewrite_outer(x, p, src, &to))
+		return CGNAT_STAT_DROP_MALFORMED;
+	stat_inc(CGNAT_STAT_XLATE_FRAGMENT);
+	return 0;
+}
+
 /* ---- whole translations ---- */
 
 /* Outbound packet (not an ICMP error): source becomes the mapping's public
@@ -454,6 +501,7 @@ static __always_inline int nat_outbound(const struct pkt_ctx *x, struct nat_env 
 		return r;
 	if (rewrite_outer(x, p, 1, to))
 		return CGNAT_STAT_DROP_MALFORMED;
+	frag_remember(p, CGNAT_FRAG_OUT, to->ip);
 	return 0;
 }
 

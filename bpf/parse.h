@@ -63,6 +63,8 @@ struct pkt_info {
 	__u8 icmp_error;        /* 1: outer is an ICMP error with a parsed embedded packet */
 	__u8 frag;              /* enum frag_kind */
 	__u8 pad;
+	__u16 ip_id;            /* IPv4 identification, network order (fragments) */
+	__u16 pad2;
 };
 
 #define IPPROTO_ICMP_ 1
@@ -172,6 +174,7 @@ static __always_inline int parse_ipv4(const struct pkt_ctx *x, struct l4_tuple *
 			return PARSE_MALFORMED;
 		p->tot_len = tot;
 		p->pkt_end = t->l3_off + tot;
+		p->ip_id = ip->id;
 		p->ttl = ip->ttl;
 		if (frag & IP_OFFMASK)
 			p->frag = FRAG_LATER;

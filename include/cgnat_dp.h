@@ -233,6 +233,29 @@ struct cgnat_event {
 	__u32 remote_ip;         /* 0 unless destinations are logged */
 };
 
+/* ---- fragments: later fragments follow the first one's translation ---- */
+enum cgnat_frag_dir {
+	CGNAT_FRAG_OUT = 1,
+	CGNAT_FRAG_IN = 2,
+};
+
+struct cgnat_frag_key {
+	__u32 saddr;   /* as received, before translation */
+	__u32 daddr;
+	__u16 id;
+	__u8 proto;
+	__u8 dir;      /* enum cgnat_frag_dir */
+};
+
+struct cgnat_frag {
+	__u32 addr;    /* the translated source (out) or destination (in) */
+	__u32 pad;
+	__u64 seen_ns;
+};
+
+/* RFC 791's reassembly timer is 15 s; IPv4 ids may repeat after that. */
+#define CGNAT_FRAG_TIMEOUT_NS (15ULL * 1000000000ULL)
+
 /* ---- counters (per-CPU array) ---- */
 #define CGNAT_STATS(X) \
 	X(RX_INSIDE, "packets received on inside interfaces") \
@@ -246,7 +269,7 @@ struct cgnat_event {
 	X(PASS_NOT_NAT, "packets passed: not subject to NAT") \
 	X(PASS_FIB, "packets passed: route or neighbour needs the kernel") \
 	X(PASS_TTL, "packets passed: TTL expires here") \
-	X(PASS_FRAGMENT, "fragments passed to the kernel") \
+	X(XLATE_FRAGMENT, "non-first fragments translated like their first fragment") \
 	X(MAPPING_CREATED, "mappings created") \
 	X(PEER_CREATED, "extra destinations tracked (address-dependent filtering)") \
 	X(BLOCK_ALLOCATED, "port blocks allocated") \
@@ -263,7 +286,7 @@ struct cgnat_event {
 	X(DROP_TABLE_FULL, "drops: session table full") \
 	X(DROP_EVENT_RING_FULL, "drops: event ring buffer full, mapping refused") \
 	X(DROP_NOT_READY, "drops: dataplane not configured yet") \
-	X(DROP_FRAGMENT, "drops: fragment that cannot be translated") \
+	X(DROP_FRAGMENT, "drops: non-first fragment before its first fragment") \
 	X(ICMP_SENT, "ICMP errors sent by the NAT") \
 	X(ICMP_RATE_LIMITED, "ICMP errors suppressed by the rate limit") \
 	X(EVENTS_LOST, "events lost (ring buffer full, not fail-closed)")

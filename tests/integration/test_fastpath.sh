@@ -54,6 +54,15 @@ in_ns $NS_SRV bash -c "echo unsolicited-but-mapped | socat -u - UDP4-SENDTO:$pee
 wait_for 5 grep -q unsolicited-but-mapped "$TMP/udp_in"
 check "UDP from another server port reaches the subscriber (EIM/EIF)" grep -q unsolicited-but-mapped "$TMP/udp_in"
 
+# A datagram bigger than the MTU crosses as fragments both ways (the
+# later fragments follow their first fragment's translation).
+bg in_ns $NS_SRV $PY "$ROOT/tests/integration/udp_peer.py" echo $SRV_IP 7000 "$TMP/frag_peers"
+sleep 0.3
+out=$(in_ns $NS_SUB2 $PY "$ROOT/tests/integration/udp_peer.py" flows $SRV_IP 7000 3 --size 3000)
+check "3000-byte UDP datagrams go out and come back as fragments" \
+	bash -c "echo '$out' | grep -q '\"ok\": 3'"
+check "the NAT translated non-first fragments" test "$(stat_value xlate_fragment)" -ge 6
+
 # Unsolicited traffic to pool addresses without a mapping is dropped.
 before=$(stat_value drop_no_mapping)
 in_ns $NS_SRV bash -c "echo nobody | socat -u - UDP4-SENDTO:198.51.100.3:5555"

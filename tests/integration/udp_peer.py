@@ -3,7 +3,7 @@
 
   udp_peer.py echo ADDR PORT PEERLOG
       echo every datagram back; append "IP:PORT" of each new peer to PEERLOG
-  udp_peer.py flows SERVER PORT N [--resend K] [--base-port P]
+  udp_peer.py flows SERVER PORT N [--resend K] [--base-port P] [--size BYTES]
       open N UDP sockets (N flows; bound to P, P+1, ... with --base-port,
       else ephemeral ports), send one datagram on each, wait for the
       echoes; with --resend K, send again on the first K sockets that got an
@@ -28,7 +28,7 @@ def echo(addr, port, peerlog):
     seen = set()
     with open(peerlog, "a", buffering=1) as log:
         while True:
-            data, peer = s.recvfrom(2048)
+            data, peer = s.recvfrom(65535)
             s.sendto(data, peer)
             if peer not in seen:
                 seen.add(peer)
@@ -72,8 +72,8 @@ def exchange(socks, payload, timeout):
                 result[s.fileno()] = "icmp-%d-%d" % err
             else:
                 try:
-                    s.recv(2048)
-                    result[s.fileno()] = "ok"
+                    got = s.recv(65535)
+                    result[s.fileno()] = "ok" if len(got) == len(payload) else "short-%d" % len(got)
                 except OSError as e:
                     err = icmp_error(s)
                     result[s.fileno()] = "icmp-%d-%d" % err if err else "error-%d" % e.errno
@@ -90,7 +90,7 @@ def summarize(outcomes):
     return counts
 
 
-def flows(server, port, n, resend, base_port):
+def flows(server, port, n, resend, base_port, size):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, n + 64)), hard))
     socks = []
@@ -101,7 +101,7 @@ def flows(server, port, n, resend, base_port):
             s.bind(("0.0.0.0", base_port + i))
         s.connect((server, int(port)))
         socks.append(s)
-    first = exchange(socks, b"hello", 5)
+    first = exchange(socks, b"x" * size if size else b"hello", 5)
     report = {"first": summarize(first)}
     if resend:
         good = [s for s, o in zip(socks, first) if o == "ok"][:resend]
@@ -115,7 +115,8 @@ def main():
     else:
         def opt(name):
             return int(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else 0
-        flows(sys.argv[2], sys.argv[3], int(sys.argv[4]), opt("--resend"), opt("--base-port"))
+        flows(sys.argv[2], sys.argv[3], int(sys.argv[4]), opt("--resend"), opt("--base-port"),
+              opt("--size"))
 
 
 if __name__ == "__main__":
