@@ -476,6 +476,7 @@ int dp_check_reload(const struct cgnat_cfg *running, const struct cgnat_cfg *nex
 	RELOAD_FIELD(ports_per_subscriber, "allocation.ports_per_subscriber");
 	RELOAD_FIELD(max_sessions, "limits.max_sessions");
 	RELOAD_FIELD(pin_path, "dataplane.pin_path");
+	RELOAD_FIELD(ring_buffer_size, "logging.ring_buffer_size");
 	return 0;
 }
 
