@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,7 +57,8 @@ static void logmsg(const char *level, const char *fmt, ...)
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG)
+	/* bpf_tc_hook_create on an existing clsact qdisc: expected, harmless. */
+	if (level == LIBBPF_DEBUG || strstr(fmt, "Kernel error message"))
 		return 0;
 	fputs("cgnatd: libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
@@ -217,6 +221,41 @@ static int run(struct agent *ag)
 	}
 }
 
+/* One agent per dataplane: a second one (even with --replace) would fight
+ * the first over the same maps and programs. The lock lives with the
+ * status file and dies with the process. */
+static int lock_instance(const struct cgnat_cfg *cfg)
+{
+	char path[PATH_MAX + 8], pid[32];
+	int fd;
+
+	status_path(cfg, path, sizeof(path) - 8);
+	strcat(path, ".lock");
+	mkdir(STATUS_DIR, 0755);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		logmsg("error", "cannot create the lock file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		ssize_t n = read(fd, pid, sizeof(pid) - 1);
+
+		pid[n > 0 ? n : 0] = '\0';
+		logmsg("error", "another cgnatd (pid %s) already runs the dataplane under %s; "
+		       "hint: stop it first (systemctl stop cgnatd)", n > 0 ? pid : "?",
+		       cfg->pin_path);
+		close(fd);
+		return -1;
+	}
+	if (ftruncate(fd, 0) == 0) {
+		int len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+		if (write(fd, pid, (size_t)len) != len)
+			logmsg("warning", "cannot write the pid to %s", path);
+	}
+	return fd; /* kept open (and locked) until exit */
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: cgnatd -c FILE [--check] [--replace]\n"
@@ -247,7 +286,7 @@ int main(int argc, char **argv)
 	};
 	struct agent *ag = calloc(1, sizeof(*ag));
 	const char *path = NULL;
-	int check = 0, replace = 0, c, rc = 1;
+	int check = 0, replace = 0, c, rc = 1, lock_fd = -1;
 	struct cfg_error cerr;
 	char err[1024];
 
@@ -278,6 +317,9 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	libbpf_set_print(libbpf_log);
+	lock_fd = lock_instance(&ag->cfg);
+	if (lock_fd < 0)
+		goto out;
 	ag->sigfd = setup_signals();
 	if (ag->sigfd < 0) {
 		logmsg("error", "cannot set up signal handling: %s", strerror(errno));
@@ -335,6 +377,8 @@ out_dp:
 out:
 	if (ag->sigfd > 0)
 		close(ag->sigfd);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	free(ag);
 	return rc;
 }

@@ -71,22 +71,74 @@ static int set_sizes(struct cgnat *s, const struct cgnat_cfg *cfg, const struct 
 	return err ? -1 : 0;
 }
 
-static int set_pins(struct cgnat *s, const char *dir, bool replace)
+static int pinnable(const struct bpf_map *map)
+{
+	/* .rodata/.bss of the object are private to each load. */
+	return !strchr(bpf_map__name(map), '.');
+}
+
+/* Reuse every pinned map whose shape matches ours. libbpf's own reuse
+ * compares map flags too, and the kernel adds BPF_F_RDONLY_PROG to every
+ * devmap it creates, so a pinned devmap would never match; comparing here
+ * also lets the error say which map and which setting differ. */
+static int reuse_pins(struct cgnat *s, const char *dir, bool replace, char *err, size_t errlen)
 {
 	struct bpf_map *map;
 	char path[2 * PATH_MAX];
 
 	bpf_object__for_each_map(map, s->obj) {
-		const char *name = bpf_map__name(map);
+		struct bpf_map_info info;
+		uint32_t len = sizeof(info);
+		int fd;
 
-		/* .rodata/.bss of the object are private to each load. */
-		if (name[0] == '.' || strchr(name, '.'))
+		if (!pinnable(map))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
 		if (replace)
 			unlink(path);
-		if (bpf_map__set_pin_path(map, path))
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue; /* created and pinned after load */
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+		    info.value_size != bpf_map__value_size(map) ||
+		    info.max_entries != bpf_map__max_entries(map)) {
+			snprintf(err, errlen,
+				 "the pinned map %s does not fit this configuration (capacity %u, "
+				 "configured %u; value size %u, built %u): it belongs to a dataplane with "
+				 "another pool, port layout, max_sessions or ring_buffer_size, or another "
+				 "cgnat version; hint: restore that configuration, or start once with "
+				 "--replace (drops every session)", path, info.max_entries,
+				 bpf_map__max_entries(map), info.value_size, bpf_map__value_size(map));
+			close(fd);
 			return -1;
+		}
+		if (bpf_map__reuse_fd(map, fd)) {
+			snprintf(err, errlen, "cannot reuse %s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd); /* reuse_fd keeps its own duplicate */
+	}
+	return 0;
+}
+
+static int pin_new(struct cgnat *s, const char *dir, char *err, size_t errlen)
+{
+	struct bpf_map *map;
+	char path[2 * PATH_MAX];
+
+	bpf_object__for_each_map(map, s->obj) {
+		if (!pinnable(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+		if (access(path, F_OK) == 0)
+			continue;
+		if (bpf_obj_pin(bpf_map__fd(map), path)) {
+			snprintf(err, errlen, "cannot pin %s: %s", path, strerror(errno));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -183,19 +235,21 @@ int dp_open(struct dataplane *dp, const struct cgnat_cfg *cfg, bool replace, cha
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	if (set_sizes(dp->skel, cfg, &dp->plan) || set_pins(dp->skel, dp->pin_dir, replace)) {
-		snprintf(err, errlen, "cannot size or pin the BPF maps: %s", strerror(errno));
+	if (set_sizes(dp->skel, cfg, &dp->plan)) {
+		snprintf(err, errlen, "cannot size the BPF maps: %s", strerror(errno));
 		goto fail;
 	}
+	if (reuse_pins(dp->skel, dp->pin_dir, replace, err, errlen))
+		goto fail;
 	r = cgnat__load(dp->skel);
 	if (r) {
-		snprintf(err, errlen,
-			 "cannot load the dataplane: %s; hint: a pinned dataplane under %s with "
-			 "another pool, port range, mode or max_sessions cannot be reused: restore "
-			 "that config, or start with --replace (drops every session)",
-			 strerror(-r), dp->pin_dir);
+		snprintf(err, errlen, "cannot load the dataplane programs: %s; hint: the kernel "
+			 "needs BPF, BTF and XDP support (see the libbpf messages above)",
+			 strerror(-r));
 		goto fail;
 	}
+	if (pin_new(dp->skel, dp->pin_dir, err, errlen))
+		goto fail;
 	if (map_all(dp)) {
 		snprintf(err, errlen, "cannot mmap the shared maps: %s", strerror(errno));
 		goto fail;

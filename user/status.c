@@ -9,6 +9,7 @@
 #include "attribution.h"
 #include "dataplane.h"
 #include "gc.h"
+#include "jsonw.h"
 
 void status_path(const struct cgnat_cfg *cfg, char *out, size_t n)
 {
@@ -22,6 +23,7 @@ int status_write(const struct cgnat_cfg *cfg, const struct dataplane *dp,
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	struct attribution_stats as;
+	struct jsonw w;
 	FILE *f;
 
 	mkdir(STATUS_DIR, 0755);
@@ -31,22 +33,36 @@ int status_write(const struct cgnat_cfg *cfg, const struct dataplane *dp,
 	if (!f)
 		return -1;
 	attr_get_stats(attr, &as);
-	fprintf(f,
-		"{\"pid\":%d,\"config\":\"%s\",\"mode\":\"%s\",\"epoch\":%u,\"updated\":%lld,"
-		"\"reused_dataplane\":%s,\"held_ports\":%zu,"
-		"\"gc\":{\"passes\":%llu,\"mappings_expired\":%llu,\"peers_expired\":%llu,"
-		"\"ports_released\":%llu,\"blocks_released\":%llu,\"subscribers_removed\":%llu,"
-		"\"last_pass_us\":%llu,\"last_scanned\":%llu},"
-		"\"log\":{\"events\":%llu,\"duplicates\":%llu,\"write_errors\":%llu,\"bytes\":%llu}}\n",
-		(int)getpid(), cfg->path, cfg_mode_name(cfg->mode), dp->epoch, (long long)time(NULL),
-		dp->reused ? "true" : "false",
-		(size_t)gc->held_ports,
-		(unsigned long long)gc->passes, (unsigned long long)gc->mappings_expired,
-		(unsigned long long)gc->peers_expired, (unsigned long long)gc->ports_released,
-		(unsigned long long)gc->blocks_released, (unsigned long long)gc->subscribers_removed,
-		(unsigned long long)gc->last_pass_us, (unsigned long long)gc->last_scanned,
-		(unsigned long long)as.events, (unsigned long long)as.duplicates,
-		(unsigned long long)as.write_errors, (unsigned long long)as.bytes);
+	jw_init(&w, f);
+	jw_obj_begin(&w);
+	jw_key(&w, "pid");
+	jw_i64(&w, getpid());
+	jw_kstr(&w, "config", cfg->path);
+	jw_kstr(&w, "mode", cfg_mode_name(cfg->mode));
+	jw_ku64(&w, "epoch", dp->epoch);
+	jw_key(&w, "updated");
+	jw_i64(&w, (int64_t)time(NULL));
+	jw_kbool(&w, "reused_dataplane", dp->reused);
+	jw_ku64(&w, "held_ports", gc->held_ports);
+	jw_key(&w, "gc");
+	jw_obj_begin(&w);
+	jw_ku64(&w, "passes", gc->passes);
+	jw_ku64(&w, "mappings_expired", gc->mappings_expired);
+	jw_ku64(&w, "peers_expired", gc->peers_expired);
+	jw_ku64(&w, "ports_released", gc->ports_released);
+	jw_ku64(&w, "blocks_released", gc->blocks_released);
+	jw_ku64(&w, "subscribers_removed", gc->subscribers_removed);
+	jw_ku64(&w, "last_pass_us", gc->last_pass_us);
+	jw_ku64(&w, "last_scanned", gc->last_scanned);
+	jw_obj_end(&w);
+	jw_key(&w, "log");
+	jw_obj_begin(&w);
+	jw_ku64(&w, "events", as.events);
+	jw_ku64(&w, "duplicates", as.duplicates);
+	jw_ku64(&w, "write_errors", as.write_errors);
+	jw_ku64(&w, "bytes", as.bytes);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
 	if (fclose(f))
 		return -1;
 	return rename(tmp, path);

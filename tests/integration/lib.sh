@@ -166,7 +166,7 @@ cleanup() {
 	for p in "${BG_PIDS[@]}"; do bg_kill "$p"; done
 	agent_stop
 	for n in $NS_SUB1 $NS_SUB2 $NS_NAT $NS_RTR $NS_SRV; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$PIN" "/run/cgnat/cgnat-it-$RUN.json"
+	rm -rf "$PIN" "/run/cgnat/cgnat-it-$RUN.json" "/run/cgnat/cgnat-it-$RUN.json.lock"
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
