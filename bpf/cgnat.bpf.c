@@ -36,6 +36,29 @@ static __always_inline int xdp_refuse(struct xdp_md *ctx, const struct pkt_info 
 	return XDP_DROP;
 }
 
+/* Common start of both XDP programs: count, parse, find the config.
+ * Returns the parse result, or -1 with *verdict set when the packet's fate
+ * is already decided. */
+static __always_inline int xdp_start(struct pkt_ctx *x, struct pkt_info *p, struct nat_env *env,
+				     enum cgnat_stat rx, int *verdict)
+{
+	int pr;
+
+	stat_inc(rx);
+	pr = parse_packet(x, p);
+	if (pr == PARSE_NOT_IPV4 || pr == PARSE_MALFORMED) {
+		*verdict = pr == PARSE_NOT_IPV4 ? XDP_PASS : xdp_drop(CGNAT_STAT_DROP_MALFORMED);
+		return -1;
+	}
+	env->cfg = config_get();
+	if (!env->cfg) {
+		*verdict = XDP_PASS;
+		return -1;
+	}
+	env->now = now_seconds();
+	return pr;
+}
+
 static __always_inline int ready(const struct cgnat_config *cfg)
 {
 	return cfg->flags & CGNAT_CF_READY;
@@ -80,18 +103,11 @@ int cgnat_xdp_inside(struct xdp_md *ctx)
 	struct bpf_fib_lookup f;
 	struct nat_env env;
 	struct nat_target to;
-	int pr, rc, r, hairpin = 0;
+	int pr, rc, r, hairpin = 0, verdict;
 
-	stat_inc(CGNAT_STAT_RX_INSIDE);
-	pr = parse_packet(&x, &p);
-	if (pr == PARSE_NOT_IPV4)
-		return XDP_PASS;
-	if (pr == PARSE_MALFORMED)
-		return xdp_drop(CGNAT_STAT_DROP_MALFORMED);
-	env.cfg = config_get();
-	if (!env.cfg)
-		return XDP_PASS;
-	env.now = now_seconds();
+	pr = xdp_start(&x, &p, &env, CGNAT_STAT_RX_INSIDE, &verdict);
+	if (pr < 0)
+		return verdict;
 
 	if (pr == PARSE_OK && !p.icmp_error && (env.cfg->flags & CGNAT_CF_HAIRPIN) &&
 	    pool_index_of(p.o.daddr))
@@ -147,17 +163,11 @@ int cgnat_xdp_outside(struct xdp_md *ctx)
 	struct bpf_fib_lookup f;
 	struct nat_env env;
 	struct nat_target to;
-	int pr, rc, r;
+	int pr, rc, r, verdict;
 
-	stat_inc(CGNAT_STAT_RX_OUTSIDE);
-	pr = parse_packet(&x, &p);
-	if (pr == PARSE_NOT_IPV4)
-		return XDP_PASS;
-	if (pr == PARSE_MALFORMED)
-		return xdp_drop(CGNAT_STAT_DROP_MALFORMED);
-	env.cfg = config_get();
-	if (!env.cfg)
-		return XDP_PASS;
+	pr = xdp_start(&x, &p, &env, CGNAT_STAT_RX_OUTSIDE, &verdict);
+	if (pr < 0)
+		return verdict;
 	if (!pool_index_of(p.o.daddr))
 		return xdp_pass(CGNAT_STAT_PASS_NOT_NAT); /* for this host */
 	if (!ready(env.cfg))
@@ -167,7 +177,6 @@ int cgnat_xdp_outside(struct xdp_md *ctx)
 	/* Untranslated, so the kernel's Time Exceeded quotes the public address. */
 	if (p.ttl <= 1)
 		return xdp_pass(CGNAT_STAT_PASS_TTL);
-	env.now = now_seconds();
 
 	if (p.frag == FRAG_LATER) {
 		struct cgnat_frag_key k = frag_key(&p, CGNAT_FRAG_IN);

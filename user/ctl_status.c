@@ -87,12 +87,39 @@ static const char *mode_name(uint32_t m)
 											  : "pba";
 }
 
+/* The interfaces the dataplane serves: JSON objects into w, or text. */
+static void interfaces(struct ctl *c, struct jsonw *w)
+{
+	uint32_t key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(c->pin.ifaces, prev, &next) == 0) {
+		struct cgnat_iface v;
+		char name[IF_NAMESIZE] = "?";
+		const char *role;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(c->pin.ifaces, &key, &v))
+			continue;
+		if_indextoname(key, name);
+		role = v.role == CGNAT_IF_INSIDE ? "inside" : "outside";
+		if (!w) {
+			printf(" %s (%s)", name, role);
+			continue;
+		}
+		jw_obj_begin(w);
+		jw_kstr(w, "name", name);
+		jw_ku64(w, "ifindex", key);
+		jw_kstr(w, "role", role);
+		jw_obj_end(w);
+	}
+}
+
 int ctl_status(struct ctl *c, int argc, char **argv)
 {
 	const struct cgnat_config *dc;
 	char *st;
 	uint64_t sessions, subs, free_blocks;
-	uint32_t key, next, *prev = NULL;
 	struct jsonw w;
 	int alive;
 
@@ -124,21 +151,7 @@ int ctl_status(struct ctl *c, int argc, char **argv)
 		jw_ku64(&w, "subscribers", subs);
 		jw_key(&w, "interfaces");
 		jw_arr_begin(&w);
-		while (bpf_map_get_next_key(c->pin.ifaces, prev, &next) == 0) {
-			struct cgnat_iface v;
-			char name[IF_NAMESIZE] = "?";
-
-			key = next;
-			prev = &key;
-			if (bpf_map_lookup_elem(c->pin.ifaces, &key, &v))
-				continue;
-			if_indextoname(key, name);
-			jw_obj_begin(&w);
-			jw_kstr(&w, "name", name);
-			jw_ku64(&w, "ifindex", key);
-			jw_kstr(&w, "role", v.role == CGNAT_IF_INSIDE ? "inside" : "outside");
-			jw_obj_end(&w);
-		}
+		interfaces(c, &w);
 		jw_arr_end(&w);
 		if (st) {
 			jw_key(&w, "agent");
@@ -161,17 +174,7 @@ int ctl_status(struct ctl *c, int argc, char **argv)
 	printf("sessions     %llu in %llu subscribers\n", (unsigned long long)sessions,
 	       (unsigned long long)subs);
 	printf("interfaces  ");
-	while (bpf_map_get_next_key(c->pin.ifaces, prev, &next) == 0) {
-		struct cgnat_iface v;
-		char name[IF_NAMESIZE] = "?";
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(c->pin.ifaces, &key, &v))
-			continue;
-		if_indextoname(key, name);
-		printf(" %s (%s)", name, v.role == CGNAT_IF_INSIDE ? "inside" : "outside");
-	}
+	interfaces(c, NULL);
 	printf("\n");
 	if (alive)
 		printf("log          %lld records written, %lld duplicates skipped, %lld write "
