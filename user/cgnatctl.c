@@ -21,7 +21,7 @@ static const struct verb {
 	{ "status", ctl_status, "status                          agent, dataplane and pool summary" },
 	{ "stats", ctl_stats, "stats [--all]                   counters, per public address use, top subscribers" },
 	{ "sessions", ctl_sessions, "sessions [filters]              live mappings (--subscriber IP, --public IP[:PORT], --proto P, --limit N)" },
-	{ "subscriber", ctl_subscriber, "subscriber INSIDE_IP            one subscriber's blocks and sessions" },
+	{ "subscriber", ctl_subscriber, "subscriber INSIDE_IP|ID         one subscriber's blocks and sessions (ID from the database)" },
 	{ "lookup", ctl_lookup, "lookup PUBLIC_IP:PORT --at TIME [--proto P] [--window SECONDS]\n"
 				"                                who had that public endpoint at that time (from the logs)" },
 	{ "forward", ctl_forward, "forward INSIDE_IP               deterministic mode: public address and port range" },

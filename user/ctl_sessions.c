@@ -11,6 +11,7 @@
 #include "cgnat_blocks.h"
 #include "ctl.h"
 #include "jsonw.h"
+#include "subdb.h"
 
 #define CHUNK 4096
 
@@ -194,22 +195,17 @@ usage:
 	return CTL_USAGE;
 }
 
-int ctl_subscriber(struct ctl *c, int argc, char **argv)
+/* One subscriber address: its paired public address, blocks and sessions. */
+static void show_subscriber(struct ctl *c, uint32_t inside_ip, struct jsonw *w)
 {
-	struct session_filter f = { .public_port = -1, .slot = -1, .limit = 100000 };
+	struct session_filter f = { .inside_ip = inside_ip, .public_port = -1, .slot = -1,
+				    .limit = 100000 };
 	struct cgnat_geometry g;
 	struct cgnat_subscriber sub;
 	char ip[INET_ADDRSTRLEN], pub[INET_ADDRSTRLEN] = "-";
 	uint64_t matched, shown, used_total = 0;
-	struct jsonw w;
 	int i, have;
 
-	if (argc != 2 || ctl_parse_endpoint(argv[1], &f.inside_ip, NULL)) {
-		fprintf(stderr, "usage: cgnatctl subscriber INSIDE_IP\n");
-		return CTL_USAGE;
-	}
-	if (ctl_need_dataplane(c))
-		return CTL_ERROR;
 	g.port_min = c->pin.cfg.port_min;
 	g.block_size = c->pin.cfg.block_size;
 	g.blocks_per_ip = c->pin.cfg.blocks_per_ip;
@@ -220,14 +216,13 @@ int ctl_subscriber(struct ctl *c, int argc, char **argv)
 		inet_ntop(AF_INET, &c->pin.pool[sub.ip_index_plus1 - 1], pub, sizeof(pub));
 
 	if (c->json) {
-		jw_init(&w, stdout);
-		jw_obj_begin(&w);
-		jw_kstr(&w, "inside_ip", ip);
-		jw_kbool(&w, "active", have);
-		jw_kstr(&w, "public_ip", pub);
-		jw_ku64(&w, "sessions_counted", have ? sub.sessions : 0);
-		jw_key(&w, "blocks");
-		jw_arr_begin(&w);
+		jw_obj_begin(w);
+		jw_kstr(w, "inside_ip", ip);
+		jw_kbool(w, "active", have);
+		jw_kstr(w, "public_ip", pub);
+		jw_ku64(w, "sessions_counted", have ? sub.sessions : 0);
+		jw_key(w, "blocks");
+		jw_arr_begin(w);
 	} else {
 		printf("subscriber   %s%s\n", ip, have ? "" : " (no state in the dataplane)");
 		printf("public ip    %s\n", pub);
@@ -247,32 +242,113 @@ int ctl_subscriber(struct ctl *c, int argc, char **argv)
 		used_total += CGNAT_BLOCK_USED(word);
 		inet_ntop(AF_INET, &c->pin.pool[cgnat_block_ip_index(&g, b)], pub, sizeof(pub));
 		if (c->json) {
-			jw_obj_begin(&w);
-			jw_kstr(&w, "public_ip", pub);
-			jw_ku64(&w, "port_first", first);
-			jw_ku64(&w, "port_last", first + g.block_size - 1);
-			jw_ku64(&w, "ports_used", CGNAT_BLOCK_USED(word));
-			jw_obj_end(&w);
+			jw_obj_begin(w);
+			jw_kstr(w, "public_ip", pub);
+			jw_ku64(w, "port_first", first);
+			jw_ku64(w, "port_last", first + g.block_size - 1);
+			jw_ku64(w, "ports_used", CGNAT_BLOCK_USED(word));
+			jw_obj_end(w);
 		} else {
 			printf(" %s:%u-%u (%u in use)", pub, first, first + g.block_size - 1,
 			       CGNAT_BLOCK_USED(word));
 		}
 	}
 	if (c->json) {
-		jw_arr_end(&w);
-		jw_ku64(&w, "ports_used", used_total);
-		jw_key(&w, "sessions");
-		jw_arr_begin(&w);
-		matched = walk(c, &f, &w, &shown);
-		jw_arr_end(&w);
-		jw_obj_end(&w);
-		return CTL_OK;
+		jw_arr_end(w);
+		jw_ku64(w, "ports_used", used_total);
+		jw_key(w, "sessions");
+		jw_arr_begin(w);
+		matched = walk(c, &f, w, &shown);
+		jw_arr_end(w);
+		jw_obj_end(w);
+		return;
 	}
 	printf("\nports used   %llu (tcp+udp+icmp, including ports on hold)\n",
 	       (unsigned long long)used_total);
 	printf("\n");
 	header();
-	matched = walk(c, &f, &w, &shown);
+	matched = walk(c, &f, w, &shown);
 	printf("%llu sessions\n", (unsigned long long)matched);
+}
+
+/* Addresses a subscriber id names in the database: its single addresses,
+ * and the active subscribers inside its prefixes that no longer prefix
+ * names otherwise. */
+static size_t addresses_of(struct ctl *c, const struct subdb *db, const char *id,
+			   uint32_t *out, size_t max)
+{
+	uint32_t addr, key, next, *prev = NULL;
+	uint8_t len;
+	size_t n = 0, nth;
+
+	for (nth = 0; n < max && subdb_find_id(db, id, nth, &addr, &len) == 0; nth++) {
+		if (len == 32) {
+			out[n++] = htonl(addr);
+			continue;
+		}
+		prev = NULL;
+		while (n < max && bpf_map_get_next_key(c->pin.subscribers, prev, &next) == 0) {
+			const char *who = subdb_lookup(db, ntohl(next));
+
+			key = next;
+			prev = &key;
+			if (who && !strcmp(who, id) &&
+			    (ntohl(key) & ~(0xffffffffu >> len)) == addr)
+				out[n++] = key;
+		}
+	}
+	return n;
+}
+
+int ctl_subscriber(struct ctl *c, int argc, char **argv)
+{
+	uint32_t ip, found[256];
+	struct subdb *db;
+	struct jsonw w;
+	char err[512];
+	size_t n, i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: cgnatctl subscriber INSIDE_IP|SUBSCRIBER_ID\n");
+		return CTL_USAGE;
+	}
+	if (ctl_need_dataplane(c))
+		return CTL_ERROR;
+	jw_init(&w, stdout);
+	if (ctl_parse_endpoint(argv[1], &ip, NULL) == 0) {
+		show_subscriber(c, ip, &w);
+		return CTL_OK;
+	}
+	if (!c->cfg.subscriber_db[0]) {
+		fprintf(stderr, "cgnatctl: '%s' is not an address and no subscribers.database is "
+				"configured to look up ids\n", argv[1]);
+		return CTL_USAGE;
+	}
+	db = subdb_load(c->cfg.subscriber_db, err, sizeof(err));
+	if (!db) {
+		fprintf(stderr, "cgnatctl: %s\n", err);
+		return CTL_ERROR;
+	}
+	n = addresses_of(c, db, argv[1], found, sizeof(found) / sizeof(found[0]));
+	subdb_free(db);
+	if (!n) {
+		fprintf(stderr, "cgnatctl: no active address of subscriber '%s'\n", argv[1]);
+		return CTL_NO_MATCH;
+	}
+	if (c->json) {
+		jw_obj_begin(&w);
+		jw_kstr(&w, "subscriber_id", argv[1]);
+		jw_key(&w, "addresses");
+		jw_arr_begin(&w);
+	}
+	for (i = 0; i < n; i++) {
+		if (!c->json)
+			printf("%s== %s\n", i ? "\n" : "", argv[1]);
+		show_subscriber(c, found[i], &w);
+	}
+	if (c->json) {
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+	}
 	return CTL_OK;
 }

@@ -280,6 +280,21 @@ const char *subdb_lookup(const struct subdb *db, uint32_t ip)
 	return NULL;
 }
 
+int subdb_find_id(const struct subdb *db, const char *id, size_t nth, uint32_t *addr,
+		  uint8_t *len)
+{
+	size_t i;
+
+	for (i = 0; db && i < db->n; i++) {
+		if (strcmp(db->ids + db->e[i].id_off, id) || nth--)
+			continue;
+		*addr = db->e[i].addr;
+		*len = db->e[i].len;
+		return 0;
+	}
+	return -1;
+}
+
 size_t subdb_size(const struct subdb *db)
 {
 	return db ? db->n : 0;

@@ -29,6 +29,11 @@ struct subdb *subdb_load(const char *path, char *err, size_t errlen);
  * lives as long as db. Never allocates. */
 const char *subdb_lookup(const struct subdb *db, uint32_t ip);
 
+/* The nth entry (0-based) whose id is id: its prefix in *addr and *len (host
+ * order). 0, or -1 when there are fewer matches. Linear: for tools. */
+int subdb_find_id(const struct subdb *db, const char *id, size_t nth, uint32_t *addr,
+		  uint8_t *len);
+
 /* Number of entries. */
 size_t subdb_size(const struct subdb *db);
 

@@ -75,6 +75,8 @@ ctl sessions >"$TMP/sessions"
 check "cgnatctl sessions lists the subscribers' mappings" \
 	bash -c "grep -q '100.64.1.10:40000' '$TMP/sessions' && grep -q '^tcp ' '$TMP/sessions' && grep -q '^icmp ' '$TMP/sessions'"
 check "cgnatctl status reports a running agent" ctl status
+check "cgnatctl subscriber takes a subscriber id from the database" \
+	bash -c "nsenter --net=/run/netns/$NS_NAT $CTL -c $CFG subscriber alice | grep -q '^subscriber   100.64.1.10'"
 
 sleep 1
 bg_kill "${BG_PIDS[0]}"
