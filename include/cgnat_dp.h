@@ -176,6 +176,7 @@ static inline __u32 cgnat_port_slot(__u32 ip_index, __u32 proto, __u32 port_host
 struct cgnat_port_group {
 	__u32 slot[CGNAT_SLOTS_PER_GROUP];
 };
+_Static_assert(sizeof(struct cgnat_port_group) % 8 == 0, "mmapped array stride");
 
 /* ---- block table: one 64-bit word per port block ----
  * Array map indexed by global block id = ip_index * blocks_per_ip + n.
@@ -203,6 +204,7 @@ struct cgnat_global {
 	__u64 free_blocks;        /* blocks with no owner, all addresses (atomic) */
 	__u64 exhausted_event_ns; /* last ports/addresses-exhausted event, rate limit */
 };
+_Static_assert(sizeof(struct cgnat_global) % 8 == 0, "mmapped array stride");
 
 /* ---- events (ring buffer) ---- natEvent values from RFC 8158. */
 enum cgnat_event_type {

@@ -30,13 +30,18 @@ enum cgnat_gc_result {
 	CGNAT_GC_GONE = 2,    /* no such entry any more */
 };
 
+/* Userspace sees the batch through mmap, where the kernel lays array
+ * elements out every round_up(value size, 8) bytes: the struct must be a
+ * multiple of 8 so C array indexing matches (checked below). */
 struct cgnat_gc_entry {
 	__u16 op;
 	__u16 flags;
 	__u32 result;                 /* out */
 	struct cgnat_peer_key key;    /* mapping: key.m; peer: all; subscriber: key.m.inside_ip */
 	struct cgnat_mapping mapping; /* out: the entry as it was when deleted */
+	__u32 pad;
 };
+_Static_assert(sizeof(struct cgnat_gc_entry) % 8 == 0, "mmapped array stride");
 
 struct cgnat_gc_args {
 	__u32 count;   /* entries of the batch to process */

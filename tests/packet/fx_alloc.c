@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -106,6 +107,39 @@ static void e_got_b_block(const struct row *r)
 			released_block);
 }
 
+/* One expiry batch over all of A's sixteen UDP mappings: every entry of
+ * the mmapped batch must reach the program (the array's element stride is
+ * the struct size rounded up to 8). */
+static void expire_a_in_one_batch(const struct row *r)
+{
+	uint32_t deleted = 0, i, n = 0;
+	char name[16];
+
+	(void)r;
+	for (i = 1; i <= 16; i++) {
+		const struct var *v;
+		struct cgnat_gc_entry *e = &D.dp.gc_batch[n];
+
+		snprintf(name, sizeof(name), "al_a%u", i);
+		v = var_get(name);
+		if (!v)
+			fx_fail("no mapping learned as %s", name);
+		memset(e, 0, sizeof(*e));
+		e->op = CGNAT_GC_MAPPING;
+		e->flags = CGNAT_GC_FORCE;
+		e->key.m.inside_ip = v->in_ip;
+		e->key.m.inside_port = htons(v->in_port);
+		e->key.m.proto = v->slot;
+		n++;
+	}
+	if (dp_run_gc(&D.dp, n, &deleted, NULL) || deleted != n)
+		fx_fail("one batch of %u expired %u mappings", n, deleted);
+	for (i = 0; i < n; i++)
+		if (D.dp.gc_batch[i].result != CGNAT_GC_DELETED)
+			fx_fail("batch entry %u: result %u", i, D.dp.gc_batch[i].result);
+	check_port_accounting();
+}
+
 #define A_FILL(n, port)                                                                       \
 	{ "alloc: A fills its block, UDP flow " #n " of 16",                                   \
 	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":" #port, SRV1 ":53"), .payload = "f" } }, \
@@ -155,6 +189,8 @@ static const struct row alloc_rows[] = {
 	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_B ":7001", SRV1 ":53"), .payload = "b" } },
 	  .verdict = XDP_TX, .out = OUT_ICMP_PROHIBITED,
 	  .stats = { ST(DROP_ADDRS_EXHAUSTED, 1), ST(ICMP_SENT, 1) } },
+	{ "alloc: one expiry batch of 16 entries expires all 16 of A's UDP mappings",
+	  .action = expire_a_in_one_batch },
 };
 
 const struct group fx_alloc =
