@@ -1,0 +1,543 @@
+#!/bin/bash
+# make bench: every benchmark of DESIGN.md section 7, side by side in one
+# run, printed as a table and written to docs/BENCHMARKS.md (with the
+# machine, the kernel and the method of each figure).
+#
+#   tests/bench/run.sh            (make bench builds first, then runs this)
+#
+# Environment knobs, for development only (the defaults are the benchmark):
+#   BENCH_PPS_SECS=10  BENCH_REPS=3  BENCH_COST_SECS=5  BENCH_NEW_FLOWS=80000
+#   BENCH_SESSIONS=1000000  BENCH_HISTORY_DAYS=90  BENCH_OUT=docs/BENCHMARKS.md
+#   BENCH_ONLY="pps cost new memory gc events lookup" (a subset)
+#   KEEP_TMP=1 (keep the work directory)
+#
+# Traffic only flows between namespaces made here (DESIGN.md section 6):
+# subscribers 100.64.0.0/10, pool 198.51.100.0/26, "internet" sink
+# 192.0.2.2. Names carry a per-run suffix; an EXIT trap removes them.
+#
+#   gen ns                    NAT ns (one per variant)                 sink ns
+#   trafgen -> g<v>  ==veth==  i<v> 100.64.0.1/10 | o<v> 192.0.2.1/24  ==veth==  s<v> (XDP drop, counted)
+#   v = a: cgnatd (XDP)   b: kernel forwarding + nftables snat   c: plain XDP forwarder
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT" || exit 1
+RUN=${RUN:-$(printf '%04x' $(( ($$ + RANDOM) & 0xffff )))}
+TMP=$(mktemp -d "/tmp/cgnat-bench-$RUN.XXXX")
+B=$ROOT/build/bench
+RES=$TMP/results
+OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
+PPS_SECS=${BENCH_PPS_SECS:-10}
+REPS=${BENCH_REPS:-3}
+COST_SECS=${BENCH_COST_SECS:-5}
+NEW_FLOWS=${BENCH_NEW_FLOWS:-80000}
+SESSIONS=${BENCH_SESSIONS:-1000000}
+HISTORY_DAYS=${BENCH_HISTORY_DAYS:-90}
+
+NS_G=cgb-gen-$RUN NS_S=cgb-sink-$RUN
+NS_A=cgb-nata-$RUN NS_B=cgb-natb-$RUN NS_C=cgb-natc-$RUN
+PIN=/sys/fs/bpf/cgnat-bench-$RUN
+CFG_A=$TMP/cgnat-a.yaml
+CTL=$ROOT/build/cgnatctl
+AGENT=$ROOT/build/cgnatd
+AGENT_PID=
+STATS_SYSCTL=/proc/sys/kernel/bpf_stats_enabled
+STATS_OLD=
+FAILED=()
+T_START=$SECONDS
+
+log() { printf '[bench %3ds] %s\n' $((SECONDS - T_START)) "$*" >&2; }
+res() { echo "$1=$2" >>"$RES"; }
+fail() { FAILED+=("$1"); res "fail.$1" "${2:-failed}"; log "FAILED: $1: ${2:-}"; }
+nat_ns() { case $1 in a) echo "$NS_A" ;; b) echo "$NS_B" ;; c) echo "$NS_C" ;; esac; }
+vnum() { case $1 in a) echo 1 ;; b) echo 2 ;; c) echo 3 ;; esac; }
+mac() { echo "02:b0:0$(vnum "$1"):00:00:0$2"; } # 1 gen, 2 NAT inside, 3 NAT outside, 4 sink
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+ctl_a() { nsenter --net="/run/netns/$NS_A" "$CTL" -c "$CFG_A" "$@"; }
+
+cleanup() {
+	local n
+	[ -n "$STATS_OLD" ] && echo "$STATS_OLD" >"$STATS_SYSCTL"
+	if [ -n "$AGENT_PID" ]; then
+		kill -TERM "$AGENT_PID" 2>/dev/null
+		wait "$AGENT_PID" 2>/dev/null
+	fi
+	for n in $NS_G $NS_S $NS_A $NS_B $NS_C; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$PIN"
+	[ -n "${KEEP_TMP:-}" ] && echo "bench: work directory kept: $TMP" >&2 || rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- build ---------------------------------------------------------------
+
+mkvar() { make --no-print-directory -s -C "$ROOT" --eval='bench-print-%: ; @echo $($*)' "bench-print-$1"; }
+
+build() {
+	local bpf_cflags all_cflags ldlibs p
+	bpf_cflags=$(mkvar BPF_CFLAGS) && all_cflags=$(mkvar ALL_CFLAGS) && ldlibs=$(mkvar LDLIBS) || return 1
+	make --no-print-directory -s -C "$ROOT" build/libcgnat.a || return 1
+	mkdir -p "$B"
+	for p in xdp_fwd xdp_sink; do
+		clang $bpf_cflags -c "tests/bench/$p.bpf.c" -o "$B/$p.bpf.o" || return 1
+	done
+	for p in dpbench gen_history; do
+		gcc $all_cflags "tests/bench/$p.c" build/libcgnat.a $ldlibs -o "$B/$p" || return 1
+	done
+}
+
+# ---- the machine ---------------------------------------------------------
+
+machine() {
+	res machine.cpu "$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+	res machine.cores "$(nproc)"
+	res machine.ram_gib "$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
+	res machine.kernel "$(uname -r)"
+	res machine.os "$(. /etc/os-release && echo "$PRETTY_NAME")"
+	res machine.date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	res machine.fs "$(df -T /tmp | awk 'NR == 2 {print $2}')"
+	res machine.trafgen "$(trafgen -v 2>/dev/null | head -1 | awk '{print $2}')"
+	res machine.nft "$(nft -v 2>/dev/null | awk '{print $2}')"
+	res machine.clang "$(clang --version | head -1 | sed 's/.*version \([^ ]*\).*/\1/')"
+	res machine.load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
+	res machine.virt "$(systemd-detect-virt 2>/dev/null || echo unknown)"
+}
+
+# ---- topology ------------------------------------------------------------
+
+topology() {
+	local v n i
+	for n in $NS_G $NS_S $NS_A $NS_B $NS_C; do
+		ip netns add "$n" && ip -n "$n" link set lo up || return 1
+		in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	done
+	for v in a b c; do
+		n=$(nat_ns $v)
+		ip link add g$v$RUN netns $NS_G address "$(mac $v 1)" type veth \
+			peer name i$v$RUN netns "$n" address "$(mac $v 2)" || return 1
+		ip link add o$v$RUN netns "$n" address "$(mac $v 3)" type veth \
+			peer name s$v$RUN netns $NS_S address "$(mac $v 4)" || return 1
+		ip -n "$n" addr add 100.64.0.1/10 dev i$v$RUN
+		ip -n "$n" addr add 192.0.2.1/24 dev o$v$RUN
+		ip -n $NS_G addr add 100.64.0.2/10 dev g$v$RUN
+		ip -n $NS_S addr add 192.0.2.2/24 dev s$v$RUN
+		for i in "$NS_G g$v$RUN" "$n i$v$RUN" "$n o$v$RUN" "$NS_S s$v$RUN"; do
+			set -- $i
+			ip -n "$1" link set "$2" up || return 1
+			in_ns "$1" ethtool -K "$2" tx off gro off >/dev/null 2>&1
+		done
+		in_ns "$n" sysctl -qw net.ipv4.ip_forward=1
+		# Permanent neighbours: no ARP in any measurement.
+		ip -n "$n" neigh replace 192.0.2.2 lladdr "$(mac $v 4)" nud permanent dev o$v$RUN
+		for i in $(seq 1 16); do
+			ip -n "$n" neigh replace 100.64.1.$i lladdr "$(mac $v 1)" nud permanent dev i$v$RUN
+		done
+		# The sink and the generator drop what they receive in XDP; a
+		# program there also lets the NAT XDP_REDIRECT into their peers.
+		ip -n $NS_S link set dev s$v$RUN xdp obj "$B/xdp_sink.bpf.o" sec xdp || return 1
+		ip -n $NS_G link set dev g$v$RUN xdp obj "$B/xdp_sink.bpf.o" sec xdp || return 1
+	done
+}
+
+setup_a() {
+	mkdir -p "$TMP/logs-a"
+	cat >"$CFG_A" <<EOF
+interfaces:
+  inside: ia$RUN
+  outside: oa$RUN
+subscribers:
+  prefixes: [100.64.0.0/10]
+pool:
+  addresses: [198.51.100.0/26]
+mode: pba
+limits:
+  max_sessions: 4194304
+logging:
+  directory: $TMP/logs-a
+dataplane:
+  pin_path: $PIN
+EOF
+	nsenter --net="/run/netns/$NS_A" "$AGENT" -c "$CFG_A" >>"$TMP/agent.log" 2>&1 &
+	AGENT_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		[ -e "$PIN/link_xdp_oa$RUN" ] && ctl_a status >/dev/null 2>&1 && return 0
+		kill -0 "$AGENT_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	cat "$TMP/agent.log" >&2
+	return 1
+}
+
+setup_b() {
+	in_ns $NS_B nft -f - <<EOF || return 1
+table ip cgnat_bench {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "ob$RUN" ip saddr 100.64.0.0/10 snat to 198.51.100.0/26
+	}
+}
+EOF
+}
+
+setup_c() {
+	ip -n $NS_C link set dev ic$RUN xdp obj "$B/xdp_fwd.bpf.o" sec xdp &&
+		ip -n $NS_C link set dev oc$RUN xdp obj "$B/xdp_fwd.bpf.o" sec xdp
+}
+
+# ---- traffic ---------------------------------------------------------------
+
+# 256 established flows: 16 subscribers x 16 source ports, 60-byte frames.
+flows_out() {
+	local v=$1 s p da sa
+	da=$(mac $v 2) sa=$(mac $v 1)
+	for s in $(seq 1 16); do
+		for p in $(seq 10000 10015); do
+			echo "{ eth(da=$da, sa=$sa), ipv4(sa=100.64.1.$s, da=192.0.2.2, ttl=64), udp(sp=$p, dp=9), fill(0x41, 18) }"
+		done
+	done
+}
+
+# The same 256 flows in the other direction: from the sink to the public
+# endpoint of each mapping (a), or to the subscriber itself (c, no NAT).
+flows_in() {
+	local v=$1
+	if [ $v = a ]; then
+		ctl_a --json sessions --limit 100000 | python3 -c '
+import json, sys
+mac_out, mac_sink = sys.argv[1], sys.argv[2]
+n = 0
+for s in json.load(sys.stdin)["sessions"]:
+    if s["proto"] == "udp" and s["inside_ip"].startswith("100.64.1.") and 10000 <= s["inside_port"] <= 10015:
+        print("{ eth(da=%s, sa=%s), ipv4(sa=192.0.2.2, da=%s, ttl=64), udp(sp=9, dp=%d), fill(0x41, 18) }"
+              % (mac_out, mac_sink, s["outside_ip"], s["outside_port"]))
+        n += 1
+sys.exit(0 if n == 256 else 1)' "$(mac a 3)" "$(mac a 4)"
+	else
+		local s p da sa
+		da=$(mac $v 3) sa=$(mac $v 4)
+		for s in $(seq 1 16); do
+			for p in $(seq 10000 10015); do
+				echo "{ eth(da=$da, sa=$sa), ipv4(sa=192.0.2.2, da=100.64.1.$s, ttl=64), udp(sp=9, dp=$p), fill(0x41, 18) }"
+			done
+		done
+	fi
+}
+
+# Every packet a new flow: the source port counts up, and so does the
+# subscriber address over 2048 addresses of one /21 (64511 ports and 2048
+# addresses have no common factor: no tuple repeats).
+flows_new() {
+	local v=$1 rep=$2
+	echo "{ eth(da=$(mac $v 2), sa=$(mac $v 1)), ipv4(sa=100.64.0.0, sa[2:2]=dinc($((2048 * rep)), $((2048 * rep + 2047))), da=192.0.2.2, ttl=64), udp(sp=dinc(1024, 65534), dp=9), fill(0x41, 18) }"
+}
+
+# Counters of an XDP receiver (veth driver statistics).
+xdp_rx() { in_ns "$1" ethtool -S "$2" | awk '/xdp_packets/ {s += $2} END {printf "%.0f\n", s}'; }
+
+# trafgen on one CPU. Prints "packets seconds" (its own count and the
+# time of its transmit loop).
+TRAFGEN_OUT=
+trafgen_run() { # ns dev cfg secs [extra args]
+	local ns=$1 dev=$2 cfg=$3 secs=$4
+	shift 4
+	TRAFGEN_OUT=$(timeout -s INT "$secs" ip netns exec "$ns" trafgen -o "$dev" -c "$cfg" -P 1 \
+		--no-sock-mem "$@" 2>&1 | tr -d '\r')
+	echo "$TRAFGEN_OUT" | awk '/packets outgoing/ {p = $1} / sec, .* usec on CPU/ {s = $1 + $3 / 1e6} END {if (p && s) print p, s; else exit 1}'
+}
+
+# One measurement: offered (sent) and delivered (sink) packets per second.
+pps_once() { # variant secs
+	local v=$1 secs=$2 a b r
+	a=$(xdp_rx $NS_S s$v$RUN)
+	r=$(trafgen_run $NS_G g$v$RUN "$TMP/out-$v.cfg" "$secs") || return 1
+	b=$(xdp_rx $NS_S s$v$RUN)
+	set -- $r
+	python3 -c "import sys; print('%.0f %.0f' % ($1 / $2, ($b - $a) / $2))"
+}
+
+# ---- 1 + 2: packets/s and cost per packet ---------------------------------
+
+prog_id_of() { # ns dev
+	ip -j -n "$1" link show dev "$2" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])'
+}
+
+prog_runtime() { # id -> "run_time_ns run_cnt"
+	bpftool -j prog show id "$1" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d.get("run_time_ns", 0), d.get("run_cnt", 0))'
+}
+
+bench_pps() {
+	local v rep r
+	log "packets/s: warm-up (mappings and conntrack entries exist before measuring)"
+	for v in a b c; do
+		flows_out $v >"$TMP/out-$v.cfg"
+		pps_once $v 2 >/dev/null || { fail pps "trafgen failed: $TRAFGEN_OUT"; return 1; }
+	done
+	res pps.sessions_a "$(ctl_a --json status | python3 -c 'import json, sys; print(json.load(sys.stdin)["sessions"])')"
+	res pps.conntrack_b "$(in_ns $NS_B cat /proc/sys/net/netfilter/nf_conntrack_count)"
+	for rep in $(seq 1 "$REPS"); do
+		for v in a b c; do
+			r=$(pps_once $v "$PPS_SECS") || { fail pps "trafgen failed: $TRAFGEN_OUT"; return 1; }
+			set -- $r
+			res "pps.$v.sent.$rep" "$1"
+			res "pps.$v.rx.$rep" "$2"
+			log "packets/s: rep $rep $v: sent $1/s, at the sink $2/s"
+		done
+	done
+}
+
+# BPF run time per packet of the XDP program on dev while sender sends cfg.
+prog_cost() { # variant dev "ns sender-dev" cfg secs label [trafgen args]
+	local v=$1 dev=$2 sender=$3 cfg=$4 secs=$5 label=$6 id before after old
+	shift 6
+	id=$(prog_id_of "$(nat_ns $v)" "$dev") || { fail cost "no XDP program on $dev"; return 1; }
+	old=$(cat $STATS_SYSCTL)
+	STATS_OLD=$old
+	echo 1 >$STATS_SYSCTL
+	before=$(prog_runtime "$id")
+	set -- $sender "$@"
+	trafgen_run "$1" "$2" "$cfg" "$secs" "${@:3}" >/dev/null || { echo "$old" >$STATS_SYSCTL; STATS_OLD=; fail cost "trafgen failed: $TRAFGEN_OUT"; return 1; }
+	after=$(prog_runtime "$id")
+	echo "$old" >$STATS_SYSCTL
+	STATS_OLD=
+	set -- $before $after
+	res "cost.$v.$label.prog" "$(bpftool -j prog show id "$id" | python3 -c 'import json, sys; print(json.load(sys.stdin)["name"])')"
+	res "cost.$v.$label.runs" $(($4 - $2))
+	res "cost.$v.$label.ns" "$(python3 -c "print('%.1f' % (($3 - $1) / max(1, $4 - $2)))")"
+	log "cost per packet: $v $label: $(python3 -c "print('%.1f' % (($3 - $1) / max(1, $4 - $2)))") ns over $(($4 - $2)) runs"
+}
+
+bench_cost() {
+	local v
+	for v in a c; do
+		flows_in $v >"$TMP/in-$v.cfg" || { fail cost "cannot list the mappings of the NAT"; return 1; }
+		prog_cost $v i$v$RUN "$NS_G g$v$RUN" "$TMP/out-$v.cfg" "$COST_SECS" out
+		prog_cost $v o$v$RUN "$NS_S s$v$RUN" "$TMP/in-$v.cfg" "$COST_SECS" in
+	done
+}
+
+# ---- 3: new sessions per second ------------------------------------------
+
+ct_stat() { # ns column -> sum over CPUs (the file is in hex)
+	in_ns "$1" cat /proc/net/stat/nf_conntrack | python3 -c '
+import sys
+lines = sys.stdin.read().split("\n")
+col = lines[0].split().index(sys.argv[1])
+print(sum(int(l.split()[col], 16) for l in lines[1:] if l.strip()))' "$2"
+}
+
+a_counter() { ctl_a --json stats | python3 -c "import json, sys; print(json.load(sys.stdin)['counters']['$1'])"; }
+a_drops() { ctl_a --json stats | python3 -c "import json, sys; print(sum(v for k, v in json.load(sys.stdin)['counters'].items() if k.startswith('drop_')))"; }
+ct_drops() { echo $(( $(ct_stat $NS_B drop) + $(ct_stat $NS_B early_drop) + $(ct_stat $NS_B insert_failed) )); }
+
+slab_bytes() { awk -v c="$1" '$1 == c {printf "%.0f\n", $2 * $4}' /proc/slabinfo; }
+kmalloc_bytes() { awk '$1 ~ /kmalloc/ {s += $2 * $4} END {printf "%.0f\n", s}' /proc/slabinfo; }
+
+# Every repetition sends the same number of new flows to both. Entries stay
+# (UDP timeout 30 s): REPS x NEW_FLOWS must stay below nf_conntrack_max,
+# or conntrack would start evicting. The growth of the nf_conntrack slab
+# (and of the kmalloc caches, where extensions would live) during the
+# nftables rounds gives conntrack's memory per entry.
+bench_new_sessions() {
+	local rep v r c0 c1 d0 d1 x0 x1 s0 s1 k0 k1
+	if [ $((REPS * NEW_FLOWS + 1000)) -gt "$(cat /proc/sys/net/netfilter/nf_conntrack_max)" ]; then
+		fail new_sessions "BENCH_REPS x BENCH_NEW_FLOWS does not fit nf_conntrack_max"
+		return 1
+	fi
+	local ct_n=0 ct_s=0 ct_k=0
+	for rep in $(seq 1 "$REPS"); do
+		for v in a b; do
+			flows_new $v "$rep" >"$TMP/new-$v.cfg"
+			if [ $v = a ]; then
+				c0=$(a_counter mapping_created) d0=$(a_drops)
+			else
+				c0=$(in_ns $NS_B cat /proc/sys/net/netfilter/nf_conntrack_count) d0=$(ct_drops)
+				s0=$(slab_bytes nf_conntrack) k0=$(kmalloc_bytes)
+			fi
+			x0=$(xdp_rx $NS_S s$v$RUN)
+			r=$(trafgen_run $NS_G g$v$RUN "$TMP/new-$v.cfg" 120 -n "$NEW_FLOWS") || { fail new_sessions "trafgen failed: $TRAFGEN_OUT"; return 1; }
+			x1=$(xdp_rx $NS_S s$v$RUN)
+			if [ $v = a ]; then
+				c1=$(a_counter mapping_created) d1=$(a_drops)
+			else
+				c1=$(in_ns $NS_B cat /proc/sys/net/netfilter/nf_conntrack_count) d1=$(ct_drops)
+				s1=$(slab_bytes nf_conntrack) k1=$(kmalloc_bytes)
+				ct_n=$((ct_n + c1 - c0)) ct_s=$((ct_s + s1 - s0)) ct_k=$((ct_k + k1 - k0))
+			fi
+			set -- $r
+			res "new.$v.sent.$rep" "$1"
+			res "new.$v.forwarded.$rep" $((x1 - x0))
+			res "new.$v.created.$rep" $((c1 - c0))
+			res "new.$v.drops.$rep" $((d1 - d0))
+			res "new.$v.secs.$rep" "$2"
+			res "new.$v.rate.$rep" "$(python3 -c "print('%.0f' % (($x1 - $x0) / $2))")"
+			log "new sessions: rep $rep $v: $((x1 - x0)) new flows forwarded in $2 s ($((c1 - c0)) sessions counted by the NAT)"
+		done
+	done
+	res ct.entries $ct_n
+	res ct.slab_per_entry "$(python3 -c "print('%.1f' % ($ct_s / max(1, $ct_n)))")"
+	res ct.kmalloc_per_entry "$(python3 -c "print('%.1f' % ($ct_k / max(1, $ct_n)))")"
+	# One more round for cgnat alone, with BPF run-time statistics on:
+	# what creating a session costs inside cgnat_xdp_inside.
+	flows_new a $((REPS + 1)) >"$TMP/new-a.cfg"
+	prog_cost a ia$RUN "$NS_G ga$RUN" "$TMP/new-a.cfg" 120 new -n "$NEW_FLOWS"
+}
+
+
+# ---- 4: memory per session; conntrack's for comparison --------------------
+
+bench_memory() {
+	local out
+	log "memory: $SESSIONS sessions through BPF_PROG_TEST_RUN"
+	out=$("$B/dpbench" memory "$SESSIONS") || { fail memory "dpbench memory failed"; return 1; }
+	echo "$out" >>"$RES"
+	res ct.objsize "$(awk '$1 == "nf_conntrack" {print $4}' /proc/slabinfo)"
+	res ct.buckets "$(cat /proc/sys/net/netfilter/nf_conntrack_buckets)"
+	res ct.max "$(cat /proc/sys/net/netfilter/nf_conntrack_max)"
+}
+
+# ---- 5: expiry of a million sessions ----------------------------------------
+
+bench_gc() {
+	local out
+	log "expiry: $SESSIONS sessions, UDP timeout 1 s, gc_pass() with a probe flow"
+	out=$("$B/dpbench" gc "$SESSIONS") || { fail gc "dpbench gc failed"; return 1; }
+	echo "$out" >>"$RES"
+}
+
+# ---- 6: events --------------------------------------------------------------
+
+bench_events() {
+	local out m n
+	mkdir -p "$TMP/events"
+	for m in pba session deterministic; do
+		n=$SESSIONS
+		[ $m = deterministic ] && n=10000
+		log "events: $m mode, $n sessions"
+		out=$("$B/dpbench" events $m "$n" "$TMP/events") || { fail events "dpbench events $m failed"; continue; }
+		echo "$out" >>"$RES"
+	done
+}
+
+# ---- 7: lookup over a synthetic history --------------------------------------
+
+lookup_once() { # cgnatctl lookup arguments -> "microseconds exit-code"; the answer in $TMP/lookup.json
+	local t0 t1 rc
+	t0=$(date +%s%N)
+	"$CTL" -c "$TMP/lookup.yaml" --json lookup "$@" >"$TMP/lookup.json" 2>"$TMP/lookup.err"
+	rc=$?
+	t1=$(date +%s%N)
+	echo "$(( (t1 - t0) / 1000 )) $rc"
+}
+
+bench_lookup() {
+	local q ep at want r i name hist=$TMP/history
+	log "lookup: generating $HISTORY_DAYS days x 10000 subscribers with gen_history"
+	local g0=$SECONDS
+	q=$("$B/gen_history" "$hist" --days "$HISTORY_DAYS" 2>"$TMP/gen_history.err") || { fail lookup "gen_history failed: $(cat "$TMP/gen_history.err")"; return 1; }
+	res lookup.generate_secs $((SECONDS - g0))
+	res lookup.files "$(find "$hist" -maxdepth 1 -name 'cgnat-*' | wc -l)"
+	res lookup.bytes "$(du -sb "$hist" | cut -f1)"
+	res lookup.events "$(sed -n 's/^gen_history: \([0-9]*\) events.*/\1/p' "$TMP/gen_history.err")"
+	cat >"$TMP/lookup.yaml" <<EOF
+interfaces:
+  inside: bench-in
+  outside: bench-out
+subscribers:
+  prefixes: [100.64.0.0/10]
+pool:
+  addresses: [198.51.100.1-198.51.100.32, 203.0.113.1-203.0.113.32]
+mode: pba
+logging:
+  directory: $hist
+dataplane:
+  pin_path: $PIN-lookup
+EOF
+	set -- $q
+	ep=$2 at=$3 want=$5
+	res lookup.truth "$ep at $at: $want"
+	# The ground truth: 5 runs.
+	for i in 1 2 3 4 5; do
+		r=$(lookup_once "$ep" --at "$at")
+		set -- $r
+		res "lookup.q.truth.$i" "$1"
+	done
+	set -- $r
+	if [ "$2" = 0 ] && python3 -c "
+import json, sys
+d = json.load(open('$TMP/lookup.json'))
+sys.exit(0 if d['result'] == 'match' and [c['subscriber'] for c in d['candidates']] == ['$want'] else 1)"; then
+		res lookup.truth_ok yes
+		res lookup.q.truth.files "$(python3 -c "import json; print(json.load(open('$TMP/lookup.json')).get('files_read', '?'))")"
+	else
+		res lookup.truth_ok "no: $(head -c 300 "$TMP/lookup.json") $(cat "$TMP/lookup.err")"
+		fail lookup "the ground-truth query did not answer $want"
+	fi
+	# Others: one hour wide, the first and the last day, a port nobody held.
+	local first last
+	first=$(find "$hist" -maxdepth 1 -name 'cgnat-*' -printf '%f\n' | sort | head -1 | sed 's/^cgnat-\([0-9]\{8\}\)T\([0-9]\{2\}\)\([0-9]\{2\}\)\([0-9]\{2\}\)Z.*/\1 \2:\3:\4/')
+	first=$(date -u -d "$first" +%s)
+	last=$(( $(date +%s) - 600 ))
+	for name in window first_day last_hour no_owner; do
+		case $name in
+		window) set -- "$ep" --at "$at" --window 1800 ;;
+		first_day) set -- 198.51.100.1:1500 --at $((first + 7200)) ;;
+		last_hour) set -- 203.0.113.32:65000 --at $last ;;
+		no_owner) set -- 192.0.2.77:1024 --at "$at" ;;
+		esac
+		for i in 1 2 3; do
+			r=$(lookup_once "$@")
+			res "lookup.q.$name.$i" "${r%% *}"
+		done
+		res "lookup.q.$name.rc" "${r##* }"
+		res "lookup.q.$name.result" "$(python3 -c "import json; print(json.load(open('$TMP/lookup.json')).get('result', '?'))" 2>/dev/null || echo error)"
+		res "lookup.q.$name.files" "$(python3 -c "import json; print(json.load(open('$TMP/lookup.json')).get('files_read', '?'))" 2>/dev/null || echo '?')"
+	done
+	rm -rf "$hist"
+}
+
+# ---- main ------------------------------------------------------------------------
+
+[ "$(id -u)" = 0 ] || { echo "bench: must run as root (namespaces, XDP, BPF)" >&2; exit 1; }
+for t in trafgen nft bpftool ethtool python3 clang gcc nsenter; do
+	command -v $t >/dev/null || { echo "bench: $t not found; run make deps" >&2; exit 1; }
+done
+log "building helpers"
+build || { echo "bench: build failed" >&2; exit 1; }
+: >"$RES"
+machine
+res pps.secs "$PPS_SECS"
+res pps.reps "$REPS"
+res cost.secs "$COST_SECS"
+res new.reps "$REPS"
+log "topology (run $RUN)"
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
+if topology && setup_a && setup_b && setup_c; then
+	want pps && bench_pps
+	want cost && bench_cost
+	want new && bench_new_sessions
+	want memory && bench_memory
+else
+	fail topology "could not build the namespaces or start the agent"
+fi
+res agent.errors "$(grep -c -E 'error|warning' "$TMP/agent.log" 2>/dev/null)"
+res agent.first_error "$(grep -m1 -E 'error|warning' "$TMP/agent.log" 2>/dev/null)"
+# The namespaces (and the agent) are not needed any more.
+if [ -n "$AGENT_PID" ]; then
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+fi
+for n in $NS_G $NS_S $NS_A $NS_B $NS_C; do ip netns del "$n" 2>/dev/null; done
+want gc && bench_gc
+want events && bench_events
+want lookup && bench_lookup
+res machine.load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+res machine.duration_secs $((SECONDS - T_START))
+python3 "$ROOT/tests/bench/report.py" "$RES" "$OUT" || FAILED+=(report)
+[ -n "${KEEP_TMP:-}" ] && cp "$RES" "$TMP/results.txt"
+if [ ${#FAILED[@]} -gt 0 ]; then
+	echo "bench: failed: ${FAILED[*]}" >&2
+	exit 1
+fi
+exit 0
