@@ -302,6 +302,15 @@ static __always_inline __u32 pool_ip(__u32 ip_index)
 	return ip ? *ip : 0;
 }
 
+/* Entries of blocks[] worth looking at: the loops stop at the highest slot
+ * ever used instead of walking all 32 for a subscriber with one block. */
+static __always_inline __u32 sub_slots(const struct cgnat_subscriber *sub)
+{
+	__u32 n = sub->slots_used;
+
+	return n > CGNAT_MAX_BLOCKS_PER_SUB ? CGNAT_MAX_BLOCKS_PER_SUB : n;
+}
+
 struct attach_scan {
 	struct cgnat_subscriber *sub;
 	__u32 ref;
@@ -317,6 +326,17 @@ static long attach_step(__u32 i, void *arg)
 		return 1;
 	slot = &a->sub->blocks[i];
 	if (*slot == 0 && __sync_val_compare_and_swap(slot, 0, a->ref) == 0) {
+		/* Raise the high-water mark to cover slot i (never lower it). */
+		__u32 used = a->sub->slots_used;
+		int tries;
+
+		for (tries = 0; tries < 8 && used < i + 1; tries++) {
+			__u32 seen = __sync_val_compare_and_swap(&a->sub->slots_used, used, i + 1);
+
+			if (seen == used)
+				break;
+			used = seen;
+		}
 		a->done = 1;
 		return 1;
 	}
@@ -482,12 +502,12 @@ static __always_inline int alloc_port(struct alloc_req *r, struct cgnat_subscrib
 	const struct cgnat_config *cfg = r->cfg;
 	struct held_scan h = { .r = r, .sub = sub };
 
-	bpf_loop(CGNAT_MAX_BLOCKS_PER_SUB, held_step, &h, 0);
+	bpf_loop(sub_slots(sub), held_step, &h, 0);
 	if (h.broken)
 		return ALLOC_PORTS_EXHAUSTED;
 	if (h.used >= cfg->max_ports_per_sub)
 		return ALLOC_QUOTA_PORTS;
-	bpf_loop(CGNAT_MAX_BLOCKS_PER_SUB, alloc_step, &h, 0);
+	bpf_loop(sub_slots(sub), alloc_step, &h, 0);
 	if (h.found)
 		return ALLOC_OK;
 	if (cfg->mode == CGNAT_MODE_DETERMINISTIC)

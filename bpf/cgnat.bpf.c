@@ -110,13 +110,13 @@ int cgnat_xdp_inside(struct xdp_md *ctx)
 		return verdict;
 
 	if (pr == PARSE_OK && !p.icmp_error && (env.cfg->flags & CGNAT_CF_HAIRPIN) &&
-	    pool_index_of(p.o.daddr))
+	    pool_index_of(env.cfg, p.o.daddr) >= 0)
 		hairpin = 1;
 	rc = fib_route(ctx, &p, p.o.saddr, p.o.daddr, &f);
 	if (!hairpin) {
 		/* For this host, or routed back inside: not ours to translate. */
 		if (rc == BPF_FIB_LKUP_RET_NOT_FWDED ||
-		    (rc == BPF_FIB_LKUP_RET_SUCCESS && iface_role(f.ifindex) != CGNAT_IF_OUTSIDE))
+		    (rc == BPF_FIB_LKUP_RET_SUCCESS && iface_role(env.cfg, f.ifindex) != CGNAT_IF_OUTSIDE))
 			return xdp_pass(CGNAT_STAT_PASS_NOT_NAT);
 		/* No route: the kernel answers with the right ICMP error. */
 		if (rc == BPF_FIB_LKUP_RET_BLACKHOLE || rc == BPF_FIB_LKUP_RET_UNREACHABLE ||
@@ -168,7 +168,7 @@ int cgnat_xdp_outside(struct xdp_md *ctx)
 	pr = xdp_start(&x, &p, &env, CGNAT_STAT_RX_OUTSIDE, &verdict);
 	if (pr < 0)
 		return verdict;
-	if (!pool_index_of(p.o.daddr))
+	if (pool_index_of(env.cfg, p.o.daddr) < 0)
 		return xdp_pass(CGNAT_STAT_PASS_NOT_NAT); /* for this host */
 	if (!ready(env.cfg))
 		return xdp_drop(CGNAT_STAT_DROP_NOT_READY);
@@ -206,7 +206,7 @@ int cgnat_xdp_outside(struct xdp_md *ctx)
 	if (r)
 		return xdp_drop(r);
 	stat_inc(CGNAT_STAT_XLATE_IN);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS && iface_role(f.ifindex) == CGNAT_IF_INSIDE)
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS && iface_role(env.cfg, f.ifindex) == CGNAT_IF_INSIDE)
 		return forward_to(ctx, &p, &f);
 	/* Translated already; the kernel resolves the neighbour and forwards. */
 	return xdp_pass(CGNAT_STAT_PASS_FIB);
@@ -231,7 +231,8 @@ int cgnat_tc_egress(struct __sk_buff *skb)
 	env.cfg = config_get();
 	if (!env.cfg)
 		return TC_ACT_OK_;
-	from_inside = skb->ingress_ifindex && iface_role(skb->ingress_ifindex) == CGNAT_IF_INSIDE;
+	from_inside = skb->ingress_ifindex &&
+		      iface_role(env.cfg, skb->ingress_ifindex) == CGNAT_IF_INSIDE;
 	subscriber = p.o.saddr && subscriber_prefix(p.o.saddr);
 	/* The kernel forwards IPv4 with a broken transport header; from a
 	 * subscriber it cannot be translated, so it must not leave at all. */
@@ -286,7 +287,8 @@ static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry 
 	struct cgnat_mapping_key key = e->key.m;
 	struct cgnat_mapping *m = bpf_map_lookup_elem(&cgnat_mappings, &key);
 	struct cgnat_subscriber *sub;
-	__u32 *ip_index, idx, *slot;
+	__u32 idx, *slot;
+	long ip_index;
 
 	if (!m) {
 		e->result = CGNAT_GC_GONE;
@@ -304,9 +306,9 @@ static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry 
 		return;
 	}
 	/* The port is held, not freed: RFC 6888 REQ-8 wants 120 s before reuse. */
-	ip_index = pool_index_of(e->mapping.outside_ip);
-	if (ip_index) {
-		idx = cgnat_port_slot(*ip_index, key.proto, bpf_ntohs(e->mapping.outside_port));
+	ip_index = pool_index_of(l->cfg, e->mapping.outside_ip);
+	if (ip_index >= 0) {
+		idx = cgnat_port_slot((__u32)ip_index, key.proto, bpf_ntohs(e->mapping.outside_port));
 		slot = port_slot_ptr(idx);
 		if (slot)
 			__sync_val_compare_and_swap(slot,
@@ -315,6 +317,7 @@ static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry 
 	}
 	sub = bpf_map_lookup_elem(&cgnat_subscribers, &key.inside_ip);
 	session_count(sub, -1);
+	stat_inc(CGNAT_STAT_MAPPING_EXPIRED);
 	e->result = CGNAT_GC_DELETED;
 	l->deleted++;
 }
@@ -341,6 +344,7 @@ static __always_inline void gc_peer(struct gc_loop *l, struct cgnat_gc_entry *e)
 	}
 	sub = bpf_map_lookup_elem(&cgnat_subscribers, &key.m.inside_ip);
 	session_count(sub, -1);
+	stat_inc(CGNAT_STAT_PEER_EXPIRED);
 	e->result = CGNAT_GC_DELETED;
 	l->deleted++;
 }
@@ -384,7 +388,7 @@ static __always_inline void gc_subscriber(struct gc_loop *l, struct cgnat_gc_ent
 		return;
 	}
 	s.det = l->cfg->mode == CGNAT_MODE_DETERMINISTIC;
-	bpf_loop(CGNAT_MAX_BLOCKS_PER_SUB, gc_sub_step, &s, 0);
+	bpf_loop(sub_slots(s.sub), gc_sub_step, &s, 0);
 	if (s.held || s.sub->sessions || s.det) {
 		e->result = CGNAT_GC_KEPT;
 		return;
@@ -422,7 +426,7 @@ int cgnat_gc(struct cgnat_gc_args *args)
 		return -1;
 	/* Same clock as the fast path's coarse reads (syscall programs may not
 	 * use the coarse helper); they differ by less than a tick. */
-	l.now = bpf_ktime_get_ns() / 1000000000ULL;
+	l.now = cgnat_ns_to_sec(bpf_ktime_get_ns());
 	if (n > CGNAT_GC_BATCH)
 		n = CGNAT_GC_BATCH;
 	bpf_loop(n, gc_step, &l, 0);

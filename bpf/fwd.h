@@ -25,11 +25,19 @@ static __always_inline int fib_route(struct xdp_md *ctx, const struct pkt_info *
 	return bpf_fib_lookup(ctx, f, sizeof(*f), 0);
 }
 
-static __always_inline __u32 iface_role(__u32 ifindex)
+/* Role of an interface, from the short lists in the config (no hash
+ * lookup on the per-packet path). */
+static __always_inline __u32 iface_role(const struct cgnat_config *cfg, __u32 ifindex)
 {
-	struct cgnat_iface *i = bpf_map_lookup_elem(&cgnat_ifaces, &ifindex);
+	int i;
 
-	return i ? i->role : 0;
+	for (i = 0; i < CGNAT_MAX_IFACES; i++) {
+		if (cfg->outside_if[i] == ifindex)
+			return CGNAT_IF_OUTSIDE;
+		if (cfg->inside_if[i] == ifindex)
+			return CGNAT_IF_INSIDE;
+	}
+	return 0;
 }
 
 /* Decrement TTL (RFC 1812), set MACs from the FIB result and redirect. */

@@ -44,6 +44,15 @@ struct {
 	__type(value, __u32);
 } cgnat_pool_index SEC(".maps");
 
+/* (address - pool_lo) -> index + 1, when the pool spans at most 64K
+ * addresses (resized): an array read instead of a hash lookup per packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgnat_pool_lut SEC(".maps");
+
 /* index -> public address (resized) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

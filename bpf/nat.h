@@ -31,7 +31,7 @@ static __always_inline const struct cgnat_config *config_get(void)
 
 static __always_inline __u32 now_seconds(void)
 {
-	return bpf_ktime_get_coarse_ns() / 1000000000ULL;
+	return cgnat_ns_to_sec(bpf_ktime_get_coarse_ns());
 }
 
 static __always_inline struct cgnat_prefix_info *subscriber_prefix(__u32 addr)
@@ -41,23 +41,45 @@ static __always_inline struct cgnat_prefix_info *subscriber_prefix(__u32 addr)
 	return bpf_map_lookup_elem(&cgnat_prefixes, &k);
 }
 
-static __always_inline __u32 *pool_index_of(__u32 addr)
+/* Index of a public address; -1 when addr is not in the pool. A range
+ * test first: most destinations of outbound packets are not. */
+static __always_inline long pool_index_of(const struct cgnat_config *cfg, __u32 addr)
 {
-	return bpf_map_lookup_elem(&cgnat_pool_index, &addr);
+	__u32 h = bpf_ntohl(addr), *v;
+
+	if (h < cfg->pool_lo || h > cfg->pool_hi)
+		return -1;
+	if (cfg->flags & CGNAT_CF_POOL_LUT) {
+		__u32 off = h - cfg->pool_lo;
+
+		v = bpf_map_lookup_elem(&cgnat_pool_lut, &off);
+		return v && *v ? (long)*v - 1 : -1;
+	}
+	v = bpf_map_lookup_elem(&cgnat_pool_index, &addr);
+	return v ? (long)*v : -1;
 }
 
-/* Subscriber state, created on the first new flow. Deterministic mode
- * computes the subscriber's one block here (RFC 7422). */
+/* Subscriber state, created on the first new flow (*spoofed set when the
+ * address is no subscriber). Deterministic mode computes the subscriber's
+ * one block here (RFC 7422). */
 static __always_inline struct cgnat_subscriber *
-subscriber_get(const struct cgnat_config *cfg, __u32 inside_ip,
-	       const struct cgnat_prefix_info *pfx)
+subscriber_get(const struct cgnat_config *cfg, __u32 inside_ip, int *spoofed)
 {
 	struct cgnat_subscriber *sub = bpf_map_lookup_elem(&cgnat_subscribers, &inside_ip);
+	struct cgnat_prefix_info *pfx;
 	struct cgnat_subscriber *fresh;
 	__u32 zero = 0;
 
+	/* An entry exists only for an address that passed the prefix check
+	 * (prefixes cannot change under a running dataplane), so the LPM
+	 * lookup is paid once per subscriber, not per new flow. */
 	if (sub)
 		return sub;
+	pfx = subscriber_prefix(inside_ip);
+	if (!pfx) {
+		*spoofed = 1; /* anti-spoofing */
+		return 0;
+	}
 	fresh = bpf_map_lookup_elem(&cgnat_sub_scratch, &zero);
 	if (!fresh)
 		return 0;
@@ -73,6 +95,7 @@ subscriber_get(const struct cgnat_config *cfg, __u32 inside_ip,
 		if (block < 0)
 			return 0;
 		fresh->blocks[0] = (__u32)block + 1;
+		fresh->slots_used = 1;
 		fresh->ip_index_plus1 = cgnat_block_ip_index(&g, (__u32)block) + 1;
 	}
 	bpf_map_update_elem(&cgnat_subscribers, &inside_ip, fresh, BPF_NOEXIST);
@@ -109,14 +132,12 @@ static __always_inline int alloc_result_stat(int r)
 	}
 }
 
+/* The subscriber's count is shared (its quota needs the exact value); the
+ * global figure comes from per-CPU counters instead of a contended atomic. */
 static __always_inline void session_count(struct cgnat_subscriber *sub, int delta)
 {
-	struct cgnat_global *gs = global_state();
-
 	if (sub)
 		__sync_fetch_and_add(&sub->sessions, delta);
-	if (gs)
-		__sync_fetch_and_add(&gs->sessions, delta);
 }
 
 /* New mapping for an outbound packet. Fails closed: in per-session logging
@@ -126,18 +147,15 @@ static __always_inline int mapping_create(struct nat_env *env, const struct l4_t
 					  struct cgnat_mapping **out)
 {
 	const struct cgnat_config *cfg = env->cfg;
-	struct cgnat_prefix_info *pfx = subscriber_prefix(t->saddr);
 	struct cgnat_subscriber *sub;
 	struct cgnat_event *ev = 0;
 	struct alloc_req req = {};
 	struct cgnat_mapping m = {};
-	int r, err;
+	int r, err, spoofed = 0;
 
-	if (!pfx)
-		return CGNAT_STAT_DROP_SPOOFED; /* anti-spoofing */
-	sub = subscriber_get(cfg, t->saddr, pfx);
+	sub = subscriber_get(cfg, t->saddr, &spoofed);
 	if (!sub)
-		return CGNAT_STAT_DROP_TABLE_FULL;
+		return spoofed ? CGNAT_STAT_DROP_SPOOFED : CGNAT_STAT_DROP_TABLE_FULL;
 	if (sub->sessions >= cfg->max_sessions_per_sub) {
 		quota_event(sub, t->slot, t->saddr);
 		return CGNAT_STAT_DROP_QUOTA_SESSIONS;
@@ -281,23 +299,23 @@ reverse_lookup(const struct cgnat_config *cfg, __u32 outside_ip, __u16 outside_p
 	       __u8 slot_proto, struct cgnat_mapping_key *key)
 {
 	struct cgnat_geometry g = geometry(cfg);
-	__u32 *ip_index = pool_index_of(outside_ip);
+	long ip_index = pool_index_of(cfg, outside_ip);
 	__u32 port = bpf_ntohs(outside_port), idx, b, slot;
 	__u32 *sv;
 	__u64 *w;
 	long long block;
 	struct cgnat_mapping *m;
 
-	if (!ip_index)
+	if (ip_index < 0)
 		return 0;
-	idx = cgnat_port_slot(*ip_index, slot_proto, port);
+	idx = cgnat_port_slot((__u32)ip_index, slot_proto, port);
 	sv = port_slot_ptr(idx);
 	if (!sv)
 		return 0;
 	slot = *sv;
 	if (CGNAT_SLOT_STATE(slot) != CGNAT_SLOT_USED)
 		return 0;
-	block = cgnat_block_of(&g, *ip_index, port);
+	block = cgnat_block_of(&g, (__u32)ip_index, port);
 	if (block < 0)
 		return 0;
 	b = (__u32)block;

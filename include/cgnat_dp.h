@@ -21,6 +21,7 @@ enum cgnat_proto_slot {
 };
 
 #define CGNAT_MAX_BLOCKS_PER_SUB 32
+#define CGNAT_MAX_IFACES 8
 #define CGNAT_PORTS_PER_IP 65536
 
 /* ---- configuration (array map, one entry, written by the agent) ---- */
@@ -36,6 +37,7 @@ enum cgnat_config_flags {
 	CGNAT_CF_PORT_PARITY = 1 << 1,              /* RFC 4787 REQ-4 */
 	CGNAT_CF_HAIRPIN = 1 << 2,                  /* RFC 4787 REQ-9 */
 	CGNAT_CF_LOG_DESTINATIONS = 1 << 3,         /* RFC 6888 REQ-12: off by default */
+	CGNAT_CF_POOL_LUT = 1 << 4,                 /* pool index by direct table (cgnat_pool_lut) */
 	CGNAT_CF_READY = 1 << 31,                   /* agent finished filling the maps */
 };
 
@@ -63,7 +65,20 @@ struct cgnat_config {
 	__u32 epoch;                /* bumped on every applied configuration */
 	__u32 pad;
 	__u64 layout_hash;          /* pool, prefixes, mode and geometry the maps were built for */
+	/* Checked on every packet, so kept here instead of in hash maps. */
+	__u32 pool_lo, pool_hi;     /* host order bounds of the pool */
+	__u32 inside_if[CGNAT_MAX_IFACES];  /* ifindexes, 0-terminated */
+	__u32 outside_if[CGNAT_MAX_IFACES];
 };
+
+/* The fast path's clock: CLOCK_MONOTONIC in seconds, by multiply and shift
+ * (a 64-bit division costs tens of cycles per packet). The same function
+ * serves the agent and cgnatctl, so everyone agrees; exact to 1e-5 and
+ * valid for 15 years of uptime. */
+static inline __u32 cgnat_ns_to_sec(__u64 ns)
+{
+	return (__u32)(((ns >> 9) * 17592ULL) >> 35);
+}
 
 /* ---- interfaces (hash: ifindex -> role) ---- */
 
@@ -192,6 +207,8 @@ _Static_assert(sizeof(struct cgnat_port_group) % 8 == 0, "mmapped array stride")
 struct cgnat_subscriber {
 	__u32 ip_index_plus1;                  /* paired public address; 0 = none yet */
 	__u32 sessions;                        /* mappings + extra peers (atomic) */
+	__u32 slots_used;                      /* blocks[] entries ever used: loops stop here */
+	__u32 pad;
 	__u32 blocks[CGNAT_MAX_BLOCKS_PER_SUB];/* global block id + 1; 0 = empty slot */
 	__u64 quota_event_ns;                  /* last quota event, rate-limits them */
 };
@@ -200,7 +217,7 @@ struct cgnat_subscriber {
 
 struct cgnat_global {
 	__u64 event_seq;          /* next event sequence number (atomic) */
-	__u64 sessions;           /* live mappings + peers (atomic) */
+	__u64 reserved;
 	__u64 free_blocks;        /* blocks with no owner, all addresses (atomic) */
 	__u64 exhausted_event_ns; /* last ports/addresses-exhausted event, rate limit */
 };
@@ -273,7 +290,9 @@ struct cgnat_frag {
 	X(PASS_TTL, "packets passed: TTL expires here") \
 	X(XLATE_FRAGMENT, "non-first fragments translated like their first fragment") \
 	X(MAPPING_CREATED, "mappings created") \
+	X(MAPPING_EXPIRED, "mappings expired (or flushed)") \
 	X(PEER_CREATED, "extra destinations tracked (address-dependent filtering)") \
+	X(PEER_EXPIRED, "extra destinations expired") \
 	X(BLOCK_ALLOCATED, "port blocks allocated") \
 	X(DROP_MALFORMED, "drops: malformed or truncated packet") \
 	X(DROP_SPOOFED, "drops: inside source not a subscriber prefix") \

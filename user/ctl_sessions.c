@@ -36,7 +36,7 @@ static uint32_t mono_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)ts.tv_sec;
+	return cgnat_ns_to_sec((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 }
 
 static int matches(const struct session_filter *f, const struct cgnat_mapping_key *k,

@@ -133,7 +133,10 @@ int ctl_status(struct ctl *c, int argc, char **argv)
 	dc = &c->pin.cfg;
 	st = agent_status(c);
 	alive = st && agent_alive(st);
-	sessions = c->pin.global->sessions;
+	sessions = pinned_stat(&c->pin, CGNAT_STAT_MAPPING_CREATED) +
+		   pinned_stat(&c->pin, CGNAT_STAT_PEER_CREATED) -
+		   pinned_stat(&c->pin, CGNAT_STAT_MAPPING_EXPIRED) -
+		   pinned_stat(&c->pin, CGNAT_STAT_PEER_EXPIRED);
 	free_blocks = c->pin.global->free_blocks;
 	subs = map_count(c->pin.subscribers, sizeof(uint32_t));
 

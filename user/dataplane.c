@@ -51,9 +51,18 @@ uint64_t dp_layout_hash(const struct cgnat_cfg *cfg, const struct addr_plan *pla
 	return h;
 }
 
+/* A pool spanning at most this many addresses is indexed by a direct
+ * table (8 bytes per address of the span) instead of a hash. */
+#define POOL_LUT_MAX_SPAN 65536
+
+static uint64_t pool_span(const struct addr_plan *p)
+{
+	return p->n_pool ? (uint64_t)p->pool[p->n_pool - 1] - p->pool[0] + 1 : 0;
+}
+
 static int set_sizes(struct cgnat *s, const struct cgnat_cfg *cfg, const struct addr_plan *p)
 {
-	uint64_t n_pool = p->n_pool;
+	uint64_t n_pool = p->n_pool, span = pool_span(p);
 	uint64_t subs = p->n_subscribers < cfg->max_sessions ? p->n_subscribers : cfg->max_sessions;
 	int err = 0;
 
@@ -61,7 +70,12 @@ static int set_sizes(struct cgnat *s, const struct cgnat_cfg *cfg, const struct 
 	err |= bpf_map__set_max_entries(s->maps.cgnat_pool_ips, at_least_one(n_pool));
 	err |= bpf_map__set_max_entries(s->maps.cgnat_ip_free, at_least_one(n_pool));
 	err |= bpf_map__set_max_entries(s->maps.cgnat_mappings, cfg->max_sessions);
-	err |= bpf_map__set_max_entries(s->maps.cgnat_peers, cfg->max_sessions);
+	/* Only address-dependent filtering uses peers, for the few mappings
+	 * that talk to several hosts; a quarter of the sessions is plenty. */
+	err |= bpf_map__set_max_entries(s->maps.cgnat_peers,
+					cfg->max_sessions / 4 > 1024 ? cfg->max_sessions / 4 : 1024);
+	err |= bpf_map__set_max_entries(s->maps.cgnat_pool_lut,
+					span <= POOL_LUT_MAX_SPAN ? at_least_one(span) : 1);
 	err |= bpf_map__set_max_entries(s->maps.cgnat_subscribers, at_least_one(subs));
 	err |= bpf_map__set_max_entries(s->maps.cgnat_ports,
 		at_least_one(n_pool * CGNAT_NPROTO * CGNAT_PORTS_PER_IP / CGNAT_SLOTS_PER_GROUP));
@@ -188,11 +202,16 @@ static int init_layout(struct dataplane *dp)
 	uint32_t i;
 	int j;
 
+	int fd_lut = bpf_map__fd(s->maps.cgnat_pool_lut);
+	bool lut = pool_span(&dp->plan) <= POOL_LUT_MAX_SPAN;
+
 	for (i = 0; i < dp->plan.n_pool; i++) {
-		uint32_t ip = htonl(dp->plan.pool[i]);
+		uint32_t ip = htonl(dp->plan.pool[i]), off = dp->plan.pool[i] - dp->plan.pool[0];
+		uint32_t plus1 = i + 1;
 
 		if (bpf_map_update_elem(fd_index, &ip, &i, BPF_ANY) ||
-		    bpf_map_update_elem(fd_ips, &i, &ip, BPF_ANY))
+		    bpf_map_update_elem(fd_ips, &i, &ip, BPF_ANY) ||
+		    (lut && bpf_map_update_elem(fd_lut, &off, &plus1, BPF_ANY)))
 			return -1;
 		dp->ip_free[i] = dp->plan.geom.blocks_per_ip;
 	}
@@ -492,6 +511,17 @@ int dp_apply_config(struct dataplane *dp, const struct cgnat_cfg *cfg, char *err
 	c.timeout[CGNAT_TO_TCP_TRANSITORY] = cfg->timeout_tcp_transitory;
 	c.timeout[CGNAT_TO_ICMP] = cfg->timeout_icmp;
 	c.det_subscribers = dp->plan.n_subscribers;
+	if (dp->plan.n_pool) {
+		c.pool_lo = dp->plan.pool[0];
+		c.pool_hi = dp->plan.pool[dp->plan.n_pool - 1];
+	}
+	if (pool_span(&dp->plan) <= POOL_LUT_MAX_SPAN)
+		c.flags |= CGNAT_CF_POOL_LUT;
+	/* Interfaces that do not exist yet stay 0; dp_attach refuses them. */
+	for (int i = 0; i < cfg->n_inside && i < CGNAT_MAX_IFACES; i++)
+		c.inside_if[i] = if_nametoindex(cfg->inside[i]);
+	for (int i = 0; i < cfg->n_outside && i < CGNAT_MAX_IFACES; i++)
+		c.outside_if[i] = if_nametoindex(cfg->outside[i]);
 	c.epoch = ++dp->epoch;
 	c.layout_hash = dp_layout_hash(cfg, &dp->plan);
 	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.cgnat_config), &zero, &c, BPF_ANY)) {
@@ -571,6 +601,25 @@ void dp_close(struct dataplane *dp)
 		cgnat__destroy(dp->skel);
 	addrplan_free(&dp->plan);
 	memset(dp, 0, sizeof(*dp));
+}
+
+uint64_t dp_stat(const struct dataplane *dp, unsigned idx)
+{
+	int n = libbpf_num_possible_cpus();
+	uint64_t vals[1024], sum = 0;
+
+	if (n <= 0 || n > 1024 ||
+	    bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.cgnat_stats), &idx, vals))
+		return 0;
+	for (int i = 0; i < n; i++)
+		sum += vals[i];
+	return sum;
+}
+
+uint64_t dp_live_sessions(const struct dataplane *dp)
+{
+	return dp_stat(dp, CGNAT_STAT_MAPPING_CREATED) + dp_stat(dp, CGNAT_STAT_PEER_CREATED) -
+	       dp_stat(dp, CGNAT_STAT_MAPPING_EXPIRED) - dp_stat(dp, CGNAT_STAT_PEER_EXPIRED);
 }
 
 int dp_run_gc(struct dataplane *dp, uint32_t count, uint32_t *deleted, uint32_t *now)

@@ -77,6 +77,10 @@ void dp_close(struct dataplane *dp);
 /* Run the expiry program over the first count entries of gc_batch. */
 int dp_run_gc(struct dataplane *dp, uint32_t count, uint32_t *deleted, uint32_t *now);
 
+/* A counter summed over CPUs; live sessions (mappings + peers) from them. */
+uint64_t dp_stat(const struct dataplane *dp, unsigned idx);
+uint64_t dp_live_sessions(const struct dataplane *dp);
+
 /* Fingerprint of what the maps' layout depends on. */
 uint64_t dp_layout_hash(const struct cgnat_cfg *cfg, const struct addr_plan *plan);
 

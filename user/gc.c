@@ -18,7 +18,7 @@ uint32_t gc_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)ts.tv_sec;
+	return cgnat_ns_to_sec((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 }
 
 static uint64_t now_us(void)

@@ -533,7 +533,7 @@ static int cmd_gc(long n)
 			first_s = now_s() - c0;
 			first_expired = g.st.mappings_expired;
 		}
-	} while (__atomic_load_n(&D.dp.global->sessions, __ATOMIC_RELAXED) > 1 &&
+	} while (dp_live_sessions(&D.dp) > 1 &&
 		 passes < GC_MAX_PASSES && now_s() - t0 < GC_MAX_SECS);
 	t1 = now_s();
 	p.phase = 2;
@@ -553,7 +553,7 @@ static int cmd_gc(long n)
 	printf("gc.secs=%.3f\n", t1 - t0);
 	printf("gc.rate=%.0f\n", (double)g.st.mappings_expired / (t1 - t0));
 	printf("gc.sessions_left=%llu\n",
-	       (unsigned long long)__atomic_load_n(&D.dp.global->sessions, __ATOMIC_RELAXED));
+	       (unsigned long long)dp_live_sessions(&D.dp));
 	printf("gc.batches=%lu\n", gc_cnt1 - gc_cnt0);
 	if (gc_cnt1 > gc_cnt0)
 		printf("gc.batch_us=%.0f\n", (double)(gc_ns1 - gc_ns0) / (double)(gc_cnt1 - gc_cnt0) / 1e3);

@@ -120,7 +120,7 @@ static void gc_force(const struct row *r)
 	static const char *const names[] = { "!g_tcp" };
 	const struct var *v = var_get("g_tcp");
 	uint32_t res[1], deleted = 0, subs0 = sessions_of(v->in_ip);
-	uint64_t global0 = D.dp.global->sessions;
+	uint64_t global0 = dp_live_sessions(&D.dp);
 	const struct cgnat_mapping *m = &D.dp.gc_batch[0].mapping;
 
 	(void)r;
@@ -132,10 +132,10 @@ static void gc_force(const struct row *r)
 		fx_fail("gc reports the deleted mapping as %s:%u", ip4str(m->outside_ip),
 			ntohs(m->outside_port));
 	expect_held(v);
-	if (sessions_of(v->in_ip) != subs0 - 1 || D.dp.global->sessions != global0 - 1)
+	if (sessions_of(v->in_ip) != subs0 - 1 || dp_live_sessions(&D.dp) != global0 - 1)
 		fx_fail("sessions: subscriber %u -> %u, global %llu -> %llu; want one less", subs0,
 			sessions_of(v->in_ip), (unsigned long long)global0,
-			(unsigned long long)D.dp.global->sessions);
+			(unsigned long long)dp_live_sessions(&D.dp));
 }
 
 static void new_port_not_held(const struct row *r, const struct row_run *run)
