@@ -168,6 +168,9 @@ int ctl_lookup(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "cgnatctl: --at '%s': %s\n", at, why);
 		goto out;
 	}
+	/* "10:15:03.120" from a server log means some instant within that
+	 * millisecond (rounded or cut): the window covers it. */
+	q.window_ns += timefmt_precision_ns(at);
 	q.ip = ntohl(ip);
 	q.port = (uint16_t)port;
 	if (c->cfg.subscriber_db[0]) {

@@ -305,3 +305,16 @@ int timefmt_parse_compact(const char *s, uint64_t *utc_ns)
 		  TIMEFMT_NS_PER_SEC;
 	return 0;
 }
+
+uint64_t timefmt_precision_ns(const char *s)
+{
+	const char *dot = strchr(s, '.');
+	uint64_t unit = TIMEFMT_NS_PER_SEC;
+	int digits = 0;
+
+	if (!dot)
+		return unit;
+	for (dot++; *dot >= '0' && *dot <= '9' && digits < 9; dot++, digits++)
+		unit /= 10;
+	return unit;
+}

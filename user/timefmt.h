@@ -36,4 +36,10 @@ int timefmt_parse_compact(const char *s, uint64_t *utc_ns);
  * "what; hint: what to do". */
 int timefmt_parse(const char *s, uint64_t *utc_ns, const char **why);
 
+/* How precisely a time accepted by timefmt_parse was written: one unit of
+ * its last digit, in ns (1 s for whole seconds, 1 ms for ".120", 1 ns
+ * for nine digits). A log that prints milliseconds says "within that
+ * millisecond", so lookups widen their window by this much. */
+uint64_t timefmt_precision_ns(const char *s);
+
 #endif

@@ -157,6 +157,17 @@ static void test_parse_rejects(void **state)
 	parse_bad("26-11-20T10:15:03Z", "not an RFC 3339");
 }
 
+static void test_precision(void **state)
+{
+	(void)state;
+	assert_int_equal(timefmt_precision_ns("2026-11-20T10:15:03Z"), 1000000000ULL);
+	assert_int_equal(timefmt_precision_ns("2026-11-20T10:15:03.120Z"), 1000000ULL);
+	assert_int_equal(timefmt_precision_ns("2026-11-20T10:15:03.1+01:00"), 100000000ULL);
+	assert_int_equal(timefmt_precision_ns("2026-11-20T10:15:03.123456789Z"), 1ULL);
+	assert_int_equal(timefmt_precision_ns("1795169703"), 1000000000ULL);
+	assert_int_equal(timefmt_precision_ns("1795169703.12"), 10000000ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_parse_rfc3339_forms),
 		cmocka_unit_test(test_parse_unix),
 		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_precision),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
