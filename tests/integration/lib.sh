@@ -55,7 +55,11 @@ wait_for() {
 # Run in the background; cleanup kills it and its children (in_ns is a
 # shell function, so $! is a subshell whose child is the real program).
 bg() { "$@" & BG_PIDS+=($!); }
-bg_kill() { pkill -P "$1" 2>/dev/null; kill "$1" 2>/dev/null; }
+bg_kill() {
+	pkill -P "$1" 2>/dev/null
+	kill "$1" 2>/dev/null
+	{ wait "$1"; } 2>/dev/null # reap it without bash's "Terminated" notice
+}
 
 topology() {
 	local n
