@@ -377,8 +377,16 @@ out_dp:
 out:
 	if (ag->sigfd > 0)
 		close(ag->sigfd);
-	if (lock_fd >= 0)
+	if (lock_fd >= 0) {
+		char lock_path[PATH_MAX + 8];
+
+		/* Unlinked while still held: a competing start (non-blocking
+		 * lock) either sees our lock or no file, never a stale one. */
+		status_path(&ag->cfg, lock_path, sizeof(lock_path) - 8);
+		strcat(lock_path, ".lock");
+		unlink(lock_path);
 		close(lock_fd);
+	}
 	free(ag);
 	return rc;
 }
