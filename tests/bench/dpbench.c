@@ -1,7 +1,7 @@
 /* dpbench: the benchmarks that need the real dataplane but no traffic
  * generator. It loads the dataplane through user/dataplane.c (dp_open,
- * dp_apply_config, dp_attach) in a private network namespace, as the
- * packet tests do, and makes sessions by running cgnat_xdp_inside with
+ * dp_apply_config, dp_attach) in the packet tests' private network
+ * namespace (tests/packet/harness.c, shared), and makes sessions by running cgnat_xdp_inside with
  * BPF_PROG_TEST_RUN on generated UDP frames.
  *
  *   dpbench memory N          bytes of kernel memory per session
@@ -13,7 +13,8 @@
  *                             MODE is pba, session or deterministic
  *
  * Results are printed as key=value lines for tests/bench/run.sh.
- * Pins go to /sys/fs/bpf/cgnat-bench-PID and are removed on every exit.
+ * Pins go to /sys/fs/bpf/cgnat-pkt-PID (the harness's) and are removed on
+ * every exit.
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -39,28 +40,19 @@
 #include "config.h"
 #include "dataplane.h"
 #include "evlog.h"
+#include "csum_ref.h"
 #include "gc.h"
+#include "harness.h"
 #include "ringbuf.h"
 
-#define IF_IN "bin0"
-#define IF_OUT "bout0"
 #define FRAME_LEN 60
-#define SERVER_IP 0xc0000202u /* 192.0.2.2, a permanent neighbour on bout0 */
+#define SERVER_IP 0xc0000202u /* 192.0.2.2, a permanent neighbour of the harness */
 #define SERVER_PORT 9
 #define SUB_BASE 0x64400100u  /* 100.64.1.0: subscriber k is SUB_BASE + k */
 #define PORT_BASE 10000
 
-static const uint8_t MAC_IN[6] = { 0x02, 0xbe, 0x00, 0x00, 0x01, 0x01 };
 static const uint8_t MAC_PEER[6] = { 0x02, 0xbe, 0x00, 0x00, 0x01, 0x02 };
-
-static struct {
-	struct dataplane dp;
-	struct cgnat_cfg cfg;
-	char pin[64];
-	int up;
-	int if_in;
-	int prog_in;
-} D;
+static int prog_in;
 
 static void die(const char *fmt, ...)
 {
@@ -98,141 +90,24 @@ static void sleep_s(double s)
 		;
 }
 
-static int write_file(const char *path, const char *val)
+/* The dataplane of the harness, with the benchmark's configuration. */
+static void bench_up(const char *body)
 {
-	FILE *f = fopen(path, "w");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fputs(val, f) >= 0;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
-
-/* ---- the private namespace ---------------------------------------------- */
-
-static void world_setup(void)
-{
-	char path[] = "/tmp/cgnat-bench-ip-XXXXXX";
-	int fd = mkstemp(path), rc;
-	char cmd[128];
-	FILE *b;
-
-	if (unshare(CLONE_NEWNET))
-		die("unshare(CLONE_NEWNET): %s (run as root)", strerror(errno));
-	write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-	write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-	if (fd < 0 || !(b = fdopen(fd, "w")))
-		die("mkstemp: %s", strerror(errno));
-	fprintf(b, "link set lo up\n"
-		   "link add " IF_IN " address 02:be:00:00:01:01 type veth peer name bin1 "
-		   "address 02:be:00:00:01:02\n"
-		   "link add " IF_OUT " address 02:be:00:00:02:01 type veth peer name bout1 "
-		   "address 02:be:00:00:02:02\n"
-		   "addr add 100.64.0.1/10 dev " IF_IN "\n"
-		   "addr add 192.0.2.1/24 dev " IF_OUT "\n"
-		   "link set bin1 up\nlink set bout1 up\n"
-		   "link set " IF_IN " up\nlink set " IF_OUT " up\n"
-		   "neigh replace 192.0.2.2 lladdr 02:be:00:00:02:02 nud permanent dev " IF_OUT "\n");
-	fclose(b);
-	snprintf(cmd, sizeof(cmd), "ip -batch %s", path);
-	rc = system(cmd);
-	unlink(path);
-	if (rc != 0)
-		die("building the namespace with ip failed");
-	if (write_file("/proc/sys/net/ipv4/ip_forward", "1"))
-		die("cannot enable ip_forward");
-	D.if_in = (int)if_nametoindex(IF_IN);
-	if (!D.if_in)
-		die("%s missing after setup", IF_IN);
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG || strstr(fmt, "Kernel error message"))
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
-static void dp_down(void)
-{
-	if (!D.up)
-		return;
-	D.up = 0;
-	dp_detach(&D.dp, &D.cfg);
-	dp_close(&D.dp);
-	bpffs_remove_dir(D.pin);
-}
-
-static void on_signal(int sig)
-{
-	if (D.up)
-		bpffs_remove_dir(D.pin);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void dp_up(const char *body)
-{
-	static const char head[] = "interfaces:\n"
-				   "  inside: " IF_IN "\n"
-				   "  outside: " IF_OUT "\n"
-				   "  xdp_mode: native\n"
-				   "dataplane:\n"
-				   "  pin_path: %s\n"
-				   "%s";
-	struct cfg_error cerr;
-	char *yaml = NULL, err[1024] = "";
-
-	snprintf(D.pin, sizeof(D.pin), "/sys/fs/bpf/cgnat-bench-%d", (int)getpid());
-	if (asprintf(&yaml, head, D.pin, body) < 0)
-		die("out of memory");
-	if (cfg_load_string("dpbench.yaml", yaml, &D.cfg, &cerr))
-		die("config rejected: %s\n%s", cerr.msg, yaml);
-	free(yaml);
-	atexit(dp_down);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGPIPE, on_signal); /* e.g. piped into head */
-	if (dp_open(&D.dp, &D.cfg, true, err, sizeof(err))) {
-		bpffs_remove_dir(D.pin);
-		die("dp_open: %s", err);
-	}
-	D.up = 1;
-	if (dp_apply_config(&D.dp, &D.cfg, err, sizeof(err)) ||
-	    dp_attach(&D.dp, &D.cfg, err, sizeof(err)))
-		die("%s", err);
-	D.prog_in = bpf_program__fd(D.dp.skel->progs.cgnat_xdp_inside);
+	if (dp_up(body))
+		die("the dataplane did not come up");
+	prog_in = bpf_program__fd(D.dp.skel->progs.cgnat_xdp_inside);
 }
 
 /* ---- frames -------------------------------------------------------------- */
-
-static uint16_t csum_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static uint32_t csum_add(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
 
 /* Ethernet + IPv4 + UDP with 18 payload bytes: a 60-byte frame. */
 static void build_udp(uint8_t *f, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
 {
 	uint8_t *ip = f + 14, *udp = ip + 20;
-	uint32_t s;
 	uint16_t c;
 
 	memset(f, 0, FRAME_LEN);
-	memcpy(f, MAC_IN, 6);
+	memcpy(f, W.mac_in, 6);
 	memcpy(f + 6, MAC_PEER, 6);
 	f[12] = 0x08;
 	ip[0] = 0x45;
@@ -241,16 +116,13 @@ static void build_udp(uint8_t *f, uint32_t saddr, uint16_t sport, uint32_t daddr
 	ip[9] = 17;           /* UDP */
 	ip[12] = saddr >> 24; ip[13] = saddr >> 16; ip[14] = saddr >> 8; ip[15] = saddr;
 	ip[16] = daddr >> 24; ip[17] = daddr >> 16; ip[18] = daddr >> 8; ip[19] = daddr;
-	c = csum_fold(csum_add(0, ip, 20));
+	c = ref_ipv4_csum(ip, 20);
 	ip[10] = c >> 8; ip[11] = c;
 	udp[0] = sport >> 8; udp[1] = sport;
 	udp[2] = dport >> 8; udp[3] = dport;
 	udp[5] = 26;          /* UDP length */
 	memset(udp + 8, 'b', 18);
-	s = csum_add(0, ip + 12, 8) + 17 + 26;
-	c = csum_fold(csum_add(s, udp, 26));
-	if (!c)
-		c = 0xffff;
+	c = ref_l4_csum(*(uint32_t *)(ip + 12), *(uint32_t *)(ip + 16), 17, udp, 26);
 	udp[6] = c >> 8; udp[7] = c;
 }
 
@@ -258,13 +130,13 @@ static void build_udp(uint8_t *f, uint32_t saddr, uint16_t sport, uint32_t daddr
  * measured program time when ns is not NULL. */
 static int run_inside(const uint8_t *frame, uint32_t *ns)
 {
-	struct xdp_md ctx = { .data_end = FRAME_LEN, .ingress_ifindex = (uint32_t)D.if_in };
+	struct xdp_md ctx = { .data_end = FRAME_LEN, .ingress_ifindex = (uint32_t)W.if_in };
 	uint8_t out[256];
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = FRAME_LEN,
 		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 1);
 
-	if (bpf_prog_test_run_opts(D.prog_in, &o))
+	if (bpf_prog_test_run_opts(prog_in, &o))
 		die("BPF_PROG_TEST_RUN: %s", strerror(errno));
 	if (ns)
 		*ns = o.duration;
@@ -368,7 +240,7 @@ static int cmd_memory(long n)
 
 	if (asprintf(&body, "%smode: pba\nlimits:\n  max_sessions: 1048576\n", pool_cfg()) < 0)
 		die("out of memory");
-	dp_up(body);
+	bench_up(body);
 	free(body);
 	maps_mem_read(&a);
 	slab0 = kmalloc_slab_bytes();
@@ -497,7 +369,7 @@ static int cmd_gc(long n)
 			    "timeouts:\n  udp: 1s\n  enforce_rfc_minimums: false\n",
 		     pool_cfg()) < 0)
 		die("out of memory");
-	dp_up(body);
+	bench_up(body);
 	free(body);
 	pin_cpu(0);
 	ok = make_sessions(n, per_sub, &secs);
@@ -650,7 +522,7 @@ static int cmd_events(const char *mode, long n, const char *dir)
 		     "  ring_buffer_size: 64M\n",
 		     db, mode, alloc, logdir) < 0)
 		die("out of memory");
-	dp_up(body);
+	bench_up(body);
 	free(body);
 	/* The agent's start: open the log (its checkpoint is empty), then
 	 * record the configuration epoch. */
@@ -751,8 +623,8 @@ int main(int argc, char **argv)
 	}
 	if (geteuid() != 0)
 		die("must run as root (network namespace, BPF)");
-	libbpf_set_print(libbpf_print);
-	world_setup();
+	if (world_setup())
+		die("cannot build the private network namespace");
 	if (!strcmp(cmd, "memory"))
 		return cmd_memory(n);
 	if (!strcmp(cmd, "gc"))

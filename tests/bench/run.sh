@@ -84,9 +84,11 @@ build() {
 	for p in xdp_fwd xdp_sink; do
 		clang $bpf_cflags -c "tests/bench/$p.bpf.c" -o "$B/$p.bpf.o" || return 1
 	done
-	for p in dpbench gen_history; do
-		gcc $all_cflags "tests/bench/$p.c" build/libcgnat.a $ldlibs -o "$B/$p" || return 1
-	done
+	# dpbench shares the packet tests' namespace harness and reference checksums.
+	gcc $all_cflags -Itests/packet tests/bench/dpbench.c tests/packet/harness.c \
+		tests/packet/pktbuild.c tests/packet/csum_ref.c build/libcgnat.a $ldlibs \
+		-o "$B/dpbench" || return 1
+	gcc $all_cflags tests/bench/gen_history.c build/libcgnat.a $ldlibs -o "$B/gen_history" || return 1
 }
 
 # ---- the machine ---------------------------------------------------------
