@@ -95,10 +95,22 @@ check "the log records the block releases" bash -c "cat '$LOGDIR'/*.jsonl | grep
 check "cgnatctl status counts the expiries" \
 	bash -c "ctl_out=\$(nsenter --net=/run/netns/$NS_NAT $CTL -c $CFG --json status); echo \"\$ctl_out\" | grep -q '\"mappings_expired\":[1-9]'"
 allocs=$(cat "$LOGDIR"/*.jsonl | grep -c '"event":"block_alloc"')
+# The subscriber database is re-read on SIGHUP; a broken one is refused
+# and the one in force stays.
+printf '100.64.1.10,alice\n100.64.1.10/33,broken\n' >"$TMP/subscribers.csv"
+kill -HUP "$AGENT_PID"
+wait_for 5 grep -q "reload refused: subscriber database" "$TMP/agent.log"
+check "a broken subscriber database is refused on SIGHUP, the agent keeps running" \
+	bash -c "grep -q 'reload refused: subscriber database.*subscribers.csv:2' '$TMP/agent.log' && kill -0 $AGENT_PID"
+printf '100.64.1.10,alice-renamed\n100.64.2.10,bob\n' >"$TMP/subscribers.csv"
+kill -HUP "$AGENT_PID"
+wait_for 5 bash -c "test \$(grep -c 'configuration reloaded' '$TMP/agent.log') -ge 1"
 out=$(flows $NS_SUB1 100)
 check "new flows after the release are answered" test "$(echo "$out" | jget "d['first'].get('ok', 0)")" = 100
 check "they got blocks again from the pool" \
 	test "$(cat "$LOGDIR"/*.jsonl | grep -c '"event":"block_alloc"')" -gt "$allocs"
+check "records after the reload carry the subscriber id from the new database" \
+	bash -c "cat '$LOGDIR'/*.jsonl | grep '\"event\":\"block_alloc\"' | tail -1 | grep -q '\"subscriber\":\"alice-renamed\"'"
 agent_stop
 
 # --- deterministic: the server sees what cgnatctl forward says ----------
