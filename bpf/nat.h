@@ -144,7 +144,7 @@ static __always_inline void session_count(struct cgnat_subscriber *sub, int delt
  * mode the event is reserved before the mapping exists. */
 static __always_inline int mapping_create(struct nat_env *env, const struct l4_tuple *t,
 					  __u8 tcp_flags, struct cgnat_mapping_key *key,
-					  struct cgnat_mapping **out)
+					  struct cgnat_mapping *out)
 {
 	const struct cgnat_config *cfg = env->cfg;
 	struct cgnat_subscriber *sub;
@@ -187,11 +187,16 @@ static __always_inline int mapping_create(struct nat_env *env, const struct l4_t
 	err = bpf_map_update_elem(&cgnat_mappings, key, &m, BPF_NOEXIST);
 	if (err) {
 		/* -EEXIST: another CPU created it first; use theirs. */
+		struct cgnat_mapping *theirs;
+
 		release_claimed_port(cfg, req.ip_index, req.port, t->slot);
 		if (ev)
 			bpf_ringbuf_discard(ev, 0);
-		*out = bpf_map_lookup_elem(&cgnat_mappings, key);
-		return *out ? 0 : CGNAT_STAT_DROP_TABLE_FULL;
+		theirs = bpf_map_lookup_elem(&cgnat_mappings, key);
+		if (!theirs)
+			return CGNAT_STAT_DROP_TABLE_FULL;
+		*out = *theirs;
+		return 0;
 	}
 	session_count(sub, 1);
 	stat_inc(CGNAT_STAT_MAPPING_CREATED);
@@ -210,8 +215,9 @@ static __always_inline int mapping_create(struct nat_env *env, const struct l4_t
 		}
 		event_submit(ev);
 	}
-	*out = bpf_map_lookup_elem(&cgnat_mappings, key);
-	return *out ? 0 : CGNAT_STAT_DROP_TABLE_FULL;
+	/* The values just inserted: no second walk of the hash chain. */
+	*out = m;
+	return 0;
 }
 
 /* Address-dependent filtering remembers every destination a mapping sent
@@ -263,14 +269,14 @@ static __always_inline int outbound_mapping(struct nat_env *env, const struct l4
 		.inside_ip = t->saddr, .inside_port = t->sport, .proto = t->slot,
 	};
 	struct cgnat_mapping *m = bpf_map_lookup_elem(&cgnat_mappings, &key);
+	struct cgnat_mapping created;
 	int r;
 
 	if (!m) {
-		r = mapping_create(env, t, tcp_flags, &key, &m);
+		r = mapping_create(env, t, tcp_flags, &key, &created);
 		if (r)
 			return r;
-		if (!m)
-			return CGNAT_STAT_DROP_TABLE_FULL;
+		m = &created;
 	} else {
 		if (!(tcp_flags & TCPF_RST) && m->last_seen != env->now)
 			m->last_seen = env->now;
