@@ -92,7 +92,7 @@ static __always_inline int xdp_hairpin(struct xdp_md *ctx, struct pkt_ctx *x,
 	if (rewrite_outer(x, p, 1, &src_to) || rewrite_outer(x, p, 0, &dst_to))
 		return xdp_drop(CGNAT_STAT_DROP_MALFORMED);
 	stat_inc(CGNAT_STAT_XLATE_HAIRPIN);
-	return forward_to(ctx, p, f);
+	return forward_to(ctx, p, f, env->cfg);
 }
 
 SEC("xdp")
@@ -152,7 +152,7 @@ int cgnat_xdp_inside(struct xdp_md *ctx)
 			return xdp_refuse(ctx, &p, env.cfg, r);
 	}
 	stat_inc(CGNAT_STAT_XLATE_OUT);
-	return forward_to(ctx, &p, &f);
+	return forward_to(ctx, &p, &f, env.cfg);
 }
 
 SEC("xdp")
@@ -207,7 +207,7 @@ int cgnat_xdp_outside(struct xdp_md *ctx)
 		return xdp_drop(r);
 	stat_inc(CGNAT_STAT_XLATE_IN);
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS && iface_role(env.cfg, f.ifindex) == CGNAT_IF_INSIDE)
-		return forward_to(ctx, &p, &f);
+		return forward_to(ctx, &p, &f, env.cfg);
 	/* Translated already; the kernel resolves the neighbour and forwards. */
 	return xdp_pass(CGNAT_STAT_PASS_FIB);
 }

@@ -25,25 +25,36 @@ static __always_inline int fib_route(struct xdp_md *ctx, const struct pkt_info *
 	return bpf_fib_lookup(ctx, f, sizeof(*f), 0);
 }
 
-/* Role of an interface, from the short lists in the config (no hash
- * lookup on the per-packet path). */
-static __always_inline __u32 iface_role(const struct cgnat_config *cfg, __u32 ifindex)
+/* Slot of an interface in the config's short lists (no hash lookup on
+ * the per-packet path): inside i -> i, outside i -> CGNAT_MAX_IFACES + i,
+ * -1 for any other interface. Also the key of cgnat_tx. */
+static __always_inline int iface_slot(const struct cgnat_config *cfg, __u32 ifindex)
 {
 	int i;
 
 	for (i = 0; i < CGNAT_MAX_IFACES; i++) {
 		if (cfg->outside_if[i] == ifindex)
-			return CGNAT_IF_OUTSIDE;
+			return CGNAT_MAX_IFACES + i;
 		if (cfg->inside_if[i] == ifindex)
-			return CGNAT_IF_INSIDE;
+			return i;
 	}
-	return 0;
+	return -1;
+}
+
+static __always_inline __u32 iface_role(const struct cgnat_config *cfg, __u32 ifindex)
+{
+	int slot = iface_slot(cfg, ifindex);
+
+	return slot < 0 ? 0 : slot < CGNAT_MAX_IFACES ? CGNAT_IF_INSIDE : CGNAT_IF_OUTSIDE;
 }
 
 /* Decrement TTL (RFC 1812), set MACs from the FIB result and redirect. */
 static __always_inline int forward_to(struct xdp_md *ctx, const struct pkt_info *p,
-				      const struct bpf_fib_lookup *f)
+				      const struct bpf_fib_lookup *f,
+				      const struct cgnat_config *cfg)
 {
+	int slot = iface_slot(cfg, f->ifindex);
+
 	struct pkt_ctx x = { ctx, 0 };
 	struct ethhdr *eth = PKT_PTR(&x, 0, sizeof(*eth));
 	struct iphdr *ip = PKT_PTR(&x, p->o.l3_off, sizeof(*ip));
@@ -51,6 +62,8 @@ static __always_inline int forward_to(struct xdp_md *ctx, const struct pkt_info 
 
 	if (!eth || !ip)
 		return XDP_DROP;
+	if (slot < 0)
+		return XDP_PASS; /* the kernel forwards it (the callers checked roles) */
 	old_word = *(__u16 *)&ip->ttl;
 	ip->ttl--;
 	new_word = *(__u16 *)&ip->ttl;
@@ -58,7 +71,7 @@ static __always_inline int forward_to(struct xdp_md *ctx, const struct pkt_info 
 	__builtin_memcpy(eth->h_dest, f->dmac, 6);
 	__builtin_memcpy(eth->h_source, f->smac, 6);
 	stat_inc(CGNAT_STAT_REDIRECT);
-	return bpf_redirect_map(&cgnat_tx, f->ifindex, 0);
+	return bpf_redirect_map(&cgnat_tx, (__u32)slot, 0);
 }
 
 #endif

@@ -20,10 +20,12 @@ struct {
 	__type(value, struct cgnat_iface);
 } cgnat_ifaces SEC(".maps");
 
-/* Redirect targets; a devmap lets XDP bulk transmissions. */
+/* Redirect targets by interface slot (inside i -> i, outside i ->
+ * CGNAT_MAX_IFACES + i, the order of the config's lists): an array devmap
+ * is an index, not a hash lookup, and lets XDP bulk transmissions. */
 struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, 64);
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 2 * CGNAT_MAX_IFACES);
 	__type(key, __u32);
 	__type(value, __u32);
 } cgnat_tx SEC(".maps");

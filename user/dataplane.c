@@ -451,16 +451,20 @@ int dp_attach(struct dataplane *dp, const struct cgnat_cfg *cfg, char *err, size
 			return -1;
 
 	/* Forget interfaces of an earlier configuration. */
-	while (bpf_map_get_next_key(fd_if, NULL, &next) == 0) {
+	while (bpf_map_get_next_key(fd_if, NULL, &next) == 0)
 		bpf_map_delete_elem(fd_if, &next);
-		bpf_map_delete_elem(fd_tx, &next);
-	}
+	for (key = 0; key < 2 * CGNAT_MAX_IFACES; key++)
+		bpf_map_delete_elem(fd_tx, &key);
 	for (i = 0; i < dp->n_ifaces; i++) {
 		struct cgnat_iface v = { .role = dp->ifaces[i].role, .ipv4 = dp->ifaces[i].ipv4 };
+		/* cgnat_tx slots follow the config's lists, like iface_slot(). */
+		uint32_t slot = i < cfg->n_inside ? (uint32_t)i
+						  : CGNAT_MAX_IFACES + (uint32_t)(i - cfg->n_inside);
+		uint32_t ifindex = (uint32_t)dp->ifaces[i].ifindex;
 
-		key = dp->ifaces[i].ifindex;
+		key = ifindex;
 		if (bpf_map_update_elem(fd_if, &key, &v, BPF_ANY) ||
-		    bpf_map_update_elem(fd_tx, &key, &key, BPF_ANY)) {
+		    bpf_map_update_elem(fd_tx, &slot, &ifindex, BPF_ANY)) {
 			snprintf(err, errlen, "cannot register %s in the dataplane: %s",
 				 dp->ifaces[i].name, strerror(errno));
 			return -1;
