@@ -305,6 +305,7 @@ static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry 
 		e->result = CGNAT_GC_GONE;
 		return;
 	}
+	flow_cache_forget(&key);
 	/* The port is held, not freed: RFC 6888 REQ-8 wants 120 s before reuse. */
 	ip_index = pool_index_of(l->cfg, e->mapping.outside_ip);
 	if (ip_index >= 0) {

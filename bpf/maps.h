@@ -147,6 +147,28 @@ struct {
 	__type(value, struct cgnat_frag);
 } cgnat_frags SEC(".maps");
 
+/* Per-CPU cache of recently used outbound mappings: an array index
+ * instead of a hash lookup for busy flows. An entry is good for the second
+ * it was checked in (see outbound_mapping()). */
+#define FLOW_CACHE_SIZE 4096
+
+struct flow_cache_entry {
+	struct cgnat_mapping_key key;
+	__u32 outside_ip;
+	__u16 outside_port;
+	__u8 tcp_established;
+	__u8 pad;
+	__u32 remote_ip;
+	__u32 checked; /* second of the last full lookup */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FLOW_CACHE_SIZE);
+	__type(key, __u32);
+	__type(value, struct flow_cache_entry);
+} cgnat_flow_cache SEC(".maps");
+
 /* Work list the agent hands to the cgnat_gc program. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

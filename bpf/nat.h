@@ -259,6 +259,70 @@ static __always_inline int peer_known(const struct cgnat_mapping_key *mk, __u32 
 	return bpf_map_lookup_elem(&cgnat_peers, &pk) != 0;
 }
 
+static __always_inline __u32 flow_cache_index(const struct cgnat_mapping_key *k)
+{
+	__u32 h = (k->inside_ip * 0x9e3779b1u) ^ ((__u32)k->inside_port << 8 | k->proto);
+
+	return (h * 0x85ebca6bu) >> 20 & (FLOW_CACHE_SIZE - 1);
+}
+
+static __always_inline struct flow_cache_entry *flow_cache_slot(const struct cgnat_mapping_key *k)
+{
+	__u32 idx = flow_cache_index(k);
+
+	return bpf_map_lookup_elem(&cgnat_flow_cache, &idx);
+}
+
+/* The cached translation, when it was checked against the mapping table
+ * during this second. A mapping is re-read (and refreshed) at least once a
+ * second per CPU, so the cache never outlives a mapping's timeout (at least
+ * a second), and cgnat_gc clears the slot on every CPU when it deletes a
+ * mapping; TCP packets that may change the state always take the full
+ * path, as do packets to a destination the filter has not seen. */
+static __always_inline int flow_cache_hit(const struct nat_env *env,
+					  const struct cgnat_mapping_key *k,
+					  const struct l4_tuple *t, __u8 tcp_flags,
+					  struct flow_cache_entry *c, struct nat_target *to)
+{
+	if (!c || c->checked != env->now || c->key.inside_ip != k->inside_ip ||
+	    c->key.inside_port != k->inside_port || c->key.proto != k->proto)
+		return 0;
+	if (k->proto == CGNAT_P_TCP &&
+	    (!c->tcp_established || (tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))))
+		return 0;
+	if ((env->cfg->flags & CGNAT_CF_ADDRESS_DEPENDENT_FILTER) && t->daddr != c->remote_ip)
+		return 0;
+	to->ip = c->outside_ip;
+	to->port = c->outside_port;
+	return 1;
+}
+
+struct flow_cache_clear {
+	struct cgnat_mapping_key key;
+	__u32 idx;
+};
+
+static long flow_cache_clear_cpu(__u32 cpu, void *arg)
+{
+	struct flow_cache_clear *fc = arg;
+	struct flow_cache_entry *c = bpf_map_lookup_percpu_elem(&cgnat_flow_cache, &fc->idx, cpu);
+
+	if (!c)
+		return 1; /* past the last possible CPU */
+	if (c->key.inside_ip == fc->key.inside_ip && c->key.inside_port == fc->key.inside_port &&
+	    c->key.proto == fc->key.proto)
+		c->checked = 0;
+	return 0;
+}
+
+/* A deleted mapping must not be served from any CPU's cache. */
+static __always_inline void flow_cache_forget(const struct cgnat_mapping_key *k)
+{
+	struct flow_cache_clear fc = { .key = *k, .idx = flow_cache_index(k) };
+
+	bpf_loop(1024, flow_cache_clear_cpu, &fc, 0);
+}
+
 /* Mapping for a packet leaving a subscriber: found, refreshed (RFC 4787
  * REQ-6) or created. `refresh` is 0 for ICMP errors and RSTs, which must not
  * keep a mapping alive (RFC 7857 REQ-6). */
@@ -268,10 +332,14 @@ static __always_inline int outbound_mapping(struct nat_env *env, const struct l4
 	struct cgnat_mapping_key key = {
 		.inside_ip = t->saddr, .inside_port = t->sport, .proto = t->slot,
 	};
-	struct cgnat_mapping *m = bpf_map_lookup_elem(&cgnat_mappings, &key);
+	struct flow_cache_entry *c = flow_cache_slot(&key);
+	struct cgnat_mapping *m;
 	struct cgnat_mapping created;
 	int r;
 
+	if (flow_cache_hit(env, &key, t, tcp_flags, c, to))
+		return 0;
+	m = bpf_map_lookup_elem(&cgnat_mappings, &key);
 	if (!m) {
 		r = mapping_create(env, t, tcp_flags, &key, &created);
 		if (r)
@@ -294,6 +362,14 @@ static __always_inline int outbound_mapping(struct nat_env *env, const struct l4
 	}
 	to->ip = m->outside_ip;
 	to->port = m->outside_port;
+	if (c) {
+		c->key = key;
+		c->outside_ip = m->outside_ip;
+		c->outside_port = m->outside_port;
+		c->tcp_established = m->tcp_state == CGNAT_TCP_ESTABLISHED;
+		c->remote_ip = m->remote_ip;
+		c->checked = env->now;
+	}
 	return 0;
 }
 

@@ -204,6 +204,19 @@ static void not_refreshed(const struct row *r, const struct row_run *run)
 
 static const char *const tcp_pair[] = { "g_tcp", "g_tcp2" };
 static const char *const udp_pair[] = { "g_udp", "g_udp2" };
+static const char *const cached_pair[] = { "g_c1", "g_c2" };
+
+/* Flush (FORCE) a mapping the per-CPU flow cache has just served. */
+static void gc_force_cached(const struct row *r)
+{
+	static const char *const names[] = { "!g_c1" };
+	uint32_t res[1], deleted = 0;
+
+	(void)r;
+	run_gc(names, 1, res, &deleted);
+	if (res[0] != CGNAT_GC_DELETED || deleted != 1)
+		fx_fail("g_c1 not deleted: %s", result_name(res[0]));
+}
 
 static const struct row rows[] = {
 	{ "gc: A's UDP mapping",
@@ -250,6 +263,20 @@ static const struct row rows[] = {
 	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload = "q" } },
 	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$g_udp2" }, .learn = "g_udp2",
 	  .stats = { FWD_OUT, NEW_MAP }, .check = new_port_not_held, .arg = udp_pair },
+	{ "gc: B's UDP mapping",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_B ":4444", SRV1 ":53"), .payload = "c" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$g_c1" }, .learn = "g_c1",
+	  .stats = { FWD_OUT, NEW_MAP, NEW_BLOCK } },
+	{ "gc: B again in the same second (served by the per-CPU flow cache)",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_B ":4444", SRV1 ":53"), .payload = "c" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$g_c1" }, .learn = "g_c1b",
+	  .same_as = "g_c1", .stats = { FWD_OUT } },
+	{ "gc with FORCE deletes B's mapping (and its flow cache slot on every CPU)",
+	  .action = gc_force_cached },
+	{ "gc: B's next packet right away gets a new port, not the deleted mapping from the cache",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_B ":4444", SRV1 ":53"), .payload = "c" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$g_c2" }, .learn = "g_c2",
+	  .stats = { FWD_OUT, NEW_MAP }, .check = new_port_not_held, .arg = cached_pair },
 };
 
 const struct group fx_gc = GROUP("gc: expiry program, UDP timeout 4 s", config, rows);
