@@ -27,17 +27,15 @@ if [ -x build/tests/packet_tests ]; then
 fi
 
 echo "== integration tests (network namespaces)"
-for t in tests/integration/test_*.sh; do
-	out=$(bash "$t" 2>&1); rc=$?
-	echo "$out" | grep -vE '^(tcpdump: listening|[0-9]+ packets)'
-	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
-	p=${line%% passed*}; f=${line#*, }; f=${f%% failed}
-	passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-	if [ -z "$line" ] || [ "$rc" -ne 0 ]; then
-		[ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
-		broken+=("$t")
-	fi
-done
+out=$(tests/integration/run.sh 2>&1); rc=$?
+echo "$out" | grep -vE '^(tcpdump: listening|[0-9]+ packets)' | sed '$d'
+line=$(echo "$out" | tail -1)
+p=${line%% passed*}; f=${line#*, }; f=${f%% failed}
+passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+if [ "$rc" -ne 0 ]; then
+	[ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
+	broken+=("$(echo "$out" | grep -B1000 FAIL | grep '^== ' | tail -1)")
+fi
 
 [ ${#broken[@]} -eq 0 ] || printf 'failing: %s\n' "${broken[@]}"
 echo "$passed passed, $failed failed"
