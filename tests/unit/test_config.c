@@ -933,6 +933,22 @@ static void test_mode_names(void **state)
 	assert_string_equal(cfg_mode_name(CFG_MODE_SESSION), "session");
 }
 
+static void test_ring_buffer_size(void **state)
+{
+	(void)state;
+	expect_ok(BASE "logging:\n  ring_buffer_size: 64M\n");
+	assert_int_equal(cfg.ring_buffer_size, 64ull << 20);
+	expect_ok(BASE);
+	assert_int_equal(cfg.ring_buffer_size, 16ull << 20);
+	expect_fail(BASE "logging:\n  ring_buffer_size: 4096\n", "t.yaml:9:21: ",
+		    "must be at least 65536 bytes");
+	expect_fail(BASE "logging:\n  ring_buffer_size: 100K\n", "t.yaml:9:21: ",
+		    "must be a power of two between 64K and 1G");
+	expect_fail(BASE "logging:\n  ring_buffer_size: 2G\n", "t.yaml:9:21: ",
+		    "must be a power of two between 64K and 1G");
+	expect_fail(BASE "logging:\n  ring_buffer_size: lots\n", "t.yaml:9:21: ", "is not a size");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -942,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_every_key_parsed),
 		cmocka_unit_test(test_example_configs_load),
 		cmocka_unit_test(test_default_example_matches_defaults),
+		cmocka_unit_test(test_ring_buffer_size),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_failure_leaves_cfg_untouched),
 		cmocka_unit_test(test_empty_document),
