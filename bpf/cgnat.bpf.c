@@ -109,9 +109,11 @@ int cgnat_xdp_inside(struct xdp_md *ctx)
 	if (pr < 0)
 		return verdict;
 
-	if (pr == PARSE_OK && !p.icmp_error && (env.cfg->flags & CGNAT_CF_HAIRPIN) &&
-	    pool_index_of(env.cfg, p.o.daddr) >= 0)
-		hairpin = 1;
+	env.dst_pool = -1;
+	if (pr == PARSE_OK && !p.icmp_error && (env.cfg->flags & CGNAT_CF_HAIRPIN)) {
+		env.dst_pool = pool_index_of(env.cfg, p.o.daddr);
+		hairpin = env.dst_pool >= 0;
+	}
 	rc = fib_route(ctx, &p, p.o.saddr, p.o.daddr, &f);
 	if (!hairpin) {
 		/* For this host, or routed back inside: not ours to translate. */
@@ -168,7 +170,8 @@ int cgnat_xdp_outside(struct xdp_md *ctx)
 	pr = xdp_start(&x, &p, &env, CGNAT_STAT_RX_OUTSIDE, &verdict);
 	if (pr < 0)
 		return verdict;
-	if (pool_index_of(env.cfg, p.o.daddr) < 0)
+	env.dst_pool = pool_index_of(env.cfg, p.o.daddr);
+	if (env.dst_pool < 0)
 		return xdp_pass(CGNAT_STAT_PASS_NOT_NAT); /* for this host */
 	if (!ready(env.cfg))
 		return xdp_drop(CGNAT_STAT_DROP_NOT_READY);
@@ -251,6 +254,7 @@ int cgnat_tc_egress(struct __sk_buff *skb)
 		return TC_ACT_OK_;
 	}
 	env.now = now_seconds();
+	env.dst_pool = -1; /* tc translates outbound only */
 	if (!ready(env.cfg))
 		r = CGNAT_STAT_DROP_NOT_READY;
 	else if (pr == PARSE_UNSUPPORTED)
@@ -295,8 +299,7 @@ static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry 
 		return;
 	}
 	if (!(e->flags & CGNAT_GC_FORCE) &&
-	    ((m->flags & CGNAT_MF_STATIC) ||
-	     !expired(l, m->last_seen, cgnat_mapping_timeout(l->cfg, key.proto, m->tcp_state)))) {
+	    !expired(l, m->last_seen, cgnat_mapping_timeout(l->cfg, key.proto, m->tcp_state))) {
 		e->result = CGNAT_GC_KEPT;
 		return;
 	}

@@ -50,9 +50,4 @@ static __always_inline void event_notify(__u8 type, __u8 proto, __u32 inside_ip,
 	event_submit(e);
 }
 
-static __always_inline __u8 slot_to_ipproto(__u8 slot)
-{
-	return slot == CGNAT_P_TCP ? 6 : slot == CGNAT_P_UDP ? 17 : 1;
-}
-
 #endif

@@ -12,7 +12,8 @@
 
 struct nat_env {
 	const struct cgnat_config *cfg;
-	__u32 now; /* CLOCK_MONOTONIC seconds */
+	__u32 now;       /* CLOCK_MONOTONIC seconds */
+	long dst_pool;   /* pool index of the outer destination, -1: none (looked up once) */
 };
 
 /* Where an endpoint is translated to. Network byte order. */
@@ -110,7 +111,7 @@ static __always_inline void quota_event(struct cgnat_subscriber *sub, __u8 slot,
 	/* One per subscriber per second: a looping client must not flood the log. */
 	if (now - sub->quota_event_ns > 1000000000ULL) {
 		sub->quota_event_ns = now;
-		event_notify(CGNAT_EV_QUOTA_EXCEEDED, slot_to_ipproto(slot), inside_ip, 0);
+		event_notify(CGNAT_EV_QUOTA_EXCEEDED, cgnat_slot_ipproto(slot), inside_ip, 0);
 	}
 }
 
@@ -377,11 +378,10 @@ static __always_inline int outbound_mapping(struct nat_env *env, const struct l4
  * The port slot names the inside port, the block word the inside address;
  * the mapping itself must agree, so a stale slot can never misdeliver. */
 static __always_inline struct cgnat_mapping *
-reverse_lookup(const struct cgnat_config *cfg, __u32 outside_ip, __u16 outside_port,
-	       __u8 slot_proto, struct cgnat_mapping_key *key)
+reverse_lookup(const struct cgnat_config *cfg, long ip_index, __u32 outside_ip,
+	       __u16 outside_port, __u8 slot_proto, struct cgnat_mapping_key *key)
 {
 	struct cgnat_geometry g = geometry(cfg);
-	long ip_index = pool_index_of(cfg, outside_ip);
 	__u32 port = bpf_ntohs(outside_port), idx, b, slot;
 	__u32 *sv;
 	__u64 *w;
@@ -414,13 +414,15 @@ reverse_lookup(const struct cgnat_config *cfg, __u32 outside_ip, __u16 outside_p
 	return m;
 }
 
-/* Mapping for a packet arriving at a public address, with filtering
+/* Mapping for a packet arriving at public address t->daddr (whose pool
+ * index the caller put in env->dst_pool), with filtering
  * (RFC 4787 REQ-8) and the inbound half of the TCP state machine. */
 static __always_inline int inbound_mapping(struct nat_env *env, const struct l4_tuple *t,
 					   __u8 tcp_flags, int refresh, struct nat_target *to)
 {
 	struct cgnat_mapping_key key;
-	struct cgnat_mapping *m = reverse_lookup(env->cfg, t->daddr, t->dport, t->slot, &key);
+	struct cgnat_mapping *m =
+		reverse_lookup(env->cfg, env->dst_pool, t->daddr, t->dport, t->slot, &key);
 
 	if (!m)
 		return CGNAT_STAT_DROP_NO_MAPPING;
@@ -650,7 +652,8 @@ static __always_inline int nat_inbound_icmp_error_lookup(struct nat_env *env,
 {
 	struct cgnat_mapping_key key;
 	struct cgnat_mapping *m =
-		reverse_lookup(env->cfg, p->in.saddr, p->in.sport, p->in.slot, &key);
+		reverse_lookup(env->cfg, pool_index_of(env->cfg, p->in.saddr), p->in.saddr,
+			       p->in.sport, p->in.slot, &key);
 
 	if (!m)
 		return CGNAT_STAT_DROP_ICMP_NO_MAPPING;

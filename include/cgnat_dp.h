@@ -20,6 +20,11 @@ enum cgnat_proto_slot {
 	CGNAT_NPROTO = 3,
 };
 
+static inline __u8 cgnat_slot_ipproto(__u8 slot)
+{
+	return slot == CGNAT_P_TCP ? 6 : slot == CGNAT_P_UDP ? 17 : 1; /* IPPROTO_* */
+}
+
 #define CGNAT_MAX_BLOCKS_PER_SUB 32
 #define CGNAT_MAX_IFACES 8
 #define CGNAT_PORTS_PER_IP 65536
@@ -114,11 +119,6 @@ struct cgnat_mapping_key {
 	__u8 pad;
 };
 
-enum cgnat_mapping_flags {
-	CGNAT_MF_MULTI_PEER = 1 << 0, /* more destinations tracked in the peers map */
-	CGNAT_MF_STATIC = 1 << 1,     /* configured port forward: never expires */
-};
-
 /* TCP states after RFC 6146 section 3.5.2 / RFC 7857 section 2.2. */
 enum cgnat_tcp_state {
 	CGNAT_TCP_CLOSED = 0,
@@ -135,7 +135,7 @@ struct cgnat_mapping {
 	__u32 outside_ip;
 	__u16 outside_port;
 	__u8 tcp_state;      /* enum cgnat_tcp_state, TCP only */
-	__u8 flags;          /* enum cgnat_mapping_flags */
+	__u8 pad;
 	__u32 last_seen;     /* CLOCK_MONOTONIC seconds */
 	__u32 remote_ip;     /* first destination, for address-dependent filtering */
 };
@@ -217,7 +217,6 @@ struct cgnat_subscriber {
 
 struct cgnat_global {
 	__u64 event_seq;          /* next event sequence number (atomic) */
-	__u64 reserved;
 	__u64 free_blocks;        /* blocks with no owner, all addresses (atomic) */
 	__u64 exhausted_event_ns; /* last ports/addresses-exhausted event, rate limit */
 };

@@ -12,11 +12,11 @@
 #include "cgnat.skel.h"
 #include "dataplane.h"
 #include "evlog.h"
+#include "mapwalk.h"
 #include "subdb.h"
 
 #define NS 1000000000ULL
 #define RETENTION_PERIOD_NS (3600ULL * NS)
-#define CHECKPOINT_CHUNK 4096
 
 struct attribution {
 	struct evlog *log;
@@ -83,44 +83,34 @@ static void block_event(struct attribution *a, struct cgnat_event *ev, uint32_t 
 	ev->outside_port_last = htons((uint16_t)(first + g->block_size - 1));
 }
 
-static uint8_t ipproto(uint8_t slot)
+struct checkpoint_walk {
+	struct attribution *a;
+	uint64_t utc;
+};
+
+static int checkpoint_session(void *arg, const void *k, const void *v)
 {
-	return slot == CGNAT_P_TCP ? 6 : slot == CGNAT_P_UDP ? 17 : 1;
+	const struct checkpoint_walk *cw = arg;
+	const struct cgnat_mapping_key *key = k;
+	const struct cgnat_mapping *m = v;
+	struct cgnat_event ev = { .type = CGNAT_EV_SESSION_ACTIVE };
+
+	ev.proto = cgnat_slot_ipproto(key->proto);
+	ev.inside_ip = key->inside_ip;
+	ev.inside_port = key->inside_port;
+	ev.outside_ip = m->outside_ip;
+	ev.outside_port = m->outside_port;
+	ev.outside_port_last = m->outside_port;
+	write_event(cw->a, &ev, cw->utc);
+	return 0;
 }
 
 static void checkpoint_sessions(struct attribution *a, uint64_t utc)
 {
-	int fd = bpf_map__fd(a->dp->skel->maps.cgnat_mappings);
-	struct cgnat_mapping_key *keys = malloc(CHECKPOINT_CHUNK * sizeof(*keys));
-	struct cgnat_mapping *vals = malloc(CHECKPOINT_CHUNK * sizeof(*vals));
-	uint64_t in_batch = 0, out_batch = 0;
-	int first = 1;
+	struct checkpoint_walk cw = { a, utc };
 
-	while (keys && vals) {
-		uint32_t count = CHECKPOINT_CHUNK, i;
-		int err = bpf_map_lookup_batch(fd, first ? NULL : &in_batch, &out_batch, keys, vals,
-					       &count, NULL);
-
-		if (err && errno != ENOENT)
-			break;
-		first = 0;
-		for (i = 0; i < count; i++) {
-			struct cgnat_event ev = { .type = CGNAT_EV_SESSION_ACTIVE };
-
-			ev.proto = ipproto(keys[i].proto);
-			ev.inside_ip = keys[i].inside_ip;
-			ev.inside_port = keys[i].inside_port;
-			ev.outside_ip = vals[i].outside_ip;
-			ev.outside_port = vals[i].outside_port;
-			ev.outside_port_last = vals[i].outside_port;
-			write_event(a, &ev, utc);
-		}
-		if (err)
-			break;
-		in_batch = out_batch;
-	}
-	free(keys);
-	free(vals);
+	map_walk(bpf_map__fd(a->dp->skel->maps.cgnat_mappings), sizeof(struct cgnat_mapping_key),
+		 sizeof(struct cgnat_mapping), checkpoint_session, &cw);
 }
 
 /* Every file starts with the state in force: who holds which block (PBA)
@@ -268,7 +258,7 @@ void attr_mapping_deleted(struct attribution *a, const struct cgnat_mapping_key 
 	if (a->cfg.mode != CFG_MODE_SESSION)
 		return;
 	ev.seq = next_seq(a);
-	ev.proto = ipproto(k->proto);
+	ev.proto = cgnat_slot_ipproto(k->proto);
 	ev.inside_ip = k->inside_ip;
 	ev.inside_port = k->inside_port;
 	ev.outside_ip = m->outside_ip;

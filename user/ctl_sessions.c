@@ -10,10 +10,10 @@
 
 #include "cgnat_blocks.h"
 #include "ctl.h"
+#include "gc.h"
 #include "jsonw.h"
+#include "mapwalk.h"
 #include "subdb.h"
-
-#define CHUNK 4096
 
 struct session_filter {
 	uint32_t inside_ip;  /* network order, 0 = any */
@@ -29,14 +29,6 @@ static const char *tcp_state_name(uint8_t s)
 					     "fin-out", "fin-in", "fin-both", "rst" };
 
 	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
-static uint32_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return cgnat_ns_to_sec((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 }
 
 static int matches(const struct session_filter *f, const struct cgnat_mapping_key *k,
@@ -75,7 +67,6 @@ static void print_session(struct ctl *c, struct jsonw *w, const struct cgnat_map
 			jw_kstr(w, "tcp_state", tcp_state_name(m->tcp_state));
 		jw_ku64(w, "idle_seconds", idle);
 		jw_ku64(w, "expires_in", (uint64_t)left);
-		jw_kbool(w, "static", m->flags & CGNAT_MF_STATIC);
 		if (c->pin.cfg.flags & CGNAT_CF_ADDRESS_DEPENDENT_FILTER)
 			jw_kstr(w, "first_destination", dst);
 		jw_obj_end(w);
@@ -87,41 +78,38 @@ static void print_session(struct ctl *c, struct jsonw *w, const struct cgnat_map
 	       k->proto == CGNAT_P_TCP ? tcp_state_name(m->tcp_state) : "-", idle, left);
 }
 
-/* Walk the mapping table in chunks; returns sessions matched. */
+struct session_walk {
+	struct ctl *c;
+	const struct session_filter *f;
+	struct jsonw *w;
+	uint32_t now;
+	uint64_t matched, shown;
+};
+
+static int session_step(void *arg, const void *k, const void *v)
+{
+	struct session_walk *sw = arg;
+
+	if (!matches(sw->f, k, v))
+		return 0;
+	sw->matched++;
+	if (sw->shown < sw->f->limit) {
+		print_session(sw->c, sw->w, k, v, sw->now);
+		sw->shown++;
+	}
+	return 0;
+}
+
+/* Every mapping, filtered; returns the number matched. */
 static uint64_t walk(struct ctl *c, const struct session_filter *f, struct jsonw *w,
 		     uint64_t *shown)
 {
-	struct cgnat_mapping_key *keys = malloc(CHUNK * sizeof(*keys));
-	struct cgnat_mapping *vals = malloc(CHUNK * sizeof(*vals));
-	uint64_t in_batch = 0, out_batch = 0, matched = 0;
-	uint32_t now = mono_now();
-	int first = 1;
+	struct session_walk sw = { .c = c, .f = f, .w = w, .now = gc_now() };
 
-	*shown = 0;
-	while (keys && vals) {
-		uint32_t count = CHUNK, i;
-		int err = bpf_map_lookup_batch(c->pin.mappings, first ? NULL : &in_batch, &out_batch,
-					       keys, vals, &count, NULL);
-
-		if (err && errno != ENOENT)
-			break;
-		first = 0;
-		for (i = 0; i < count; i++) {
-			if (!matches(f, &keys[i], &vals[i]))
-				continue;
-			matched++;
-			if (*shown < f->limit) {
-				print_session(c, w, &keys[i], &vals[i], now);
-				(*shown)++;
-			}
-		}
-		if (err)
-			break;
-		in_batch = out_batch;
-	}
-	free(keys);
-	free(vals);
-	return matched;
+	map_walk(c->pin.mappings, sizeof(struct cgnat_mapping_key), sizeof(struct cgnat_mapping),
+		 session_step, &sw);
+	*shown = sw.shown;
+	return sw.matched;
 }
 
 static void header(void)
@@ -271,33 +259,44 @@ static void show_subscriber(struct ctl *c, uint32_t inside_ip, struct jsonw *w)
 	printf("%llu sessions\n", (unsigned long long)matched);
 }
 
+struct id_walk {
+	const struct subdb *db;
+	const char *id;
+	uint32_t prefix;  /* host order */
+	uint8_t len;
+	uint32_t *out;
+	size_t n, max;
+};
+
+static int id_step(void *arg, const void *k, const void *v)
+{
+	struct id_walk *iw = arg;
+	uint32_t ip = ntohl(*(const uint32_t *)k);
+	const char *who = subdb_lookup(iw->db, ip);
+
+	(void)v;
+	if (who && !strcmp(who, iw->id) && (ip & ~(0xffffffffu >> iw->len)) == iw->prefix)
+		iw->out[iw->n++] = htonl(ip);
+	return iw->n == iw->max;
+}
+
 /* Addresses a subscriber id names in the database: its single addresses,
  * and the active subscribers inside its prefixes that no longer prefix
  * names otherwise. */
 static size_t addresses_of(struct ctl *c, const struct subdb *db, const char *id,
 			   uint32_t *out, size_t max)
 {
-	uint32_t addr, key, next, *prev = NULL;
-	uint8_t len;
-	size_t n = 0, nth;
+	struct id_walk iw = { .db = db, .id = id, .out = out, .max = max };
+	size_t nth;
 
-	for (nth = 0; n < max && subdb_find_id(db, id, nth, &addr, &len) == 0; nth++) {
-		if (len == 32) {
-			out[n++] = htonl(addr);
-			continue;
-		}
-		prev = NULL;
-		while (n < max && bpf_map_get_next_key(c->pin.subscribers, prev, &next) == 0) {
-			const char *who = subdb_lookup(db, ntohl(next));
-
-			key = next;
-			prev = &key;
-			if (who && !strcmp(who, id) &&
-			    (ntohl(key) & ~(0xffffffffu >> len)) == addr)
-				out[n++] = key;
-		}
+	for (nth = 0; iw.n < max && subdb_find_id(db, id, nth, &iw.prefix, &iw.len) == 0; nth++) {
+		if (iw.len == 32)
+			out[iw.n++] = htonl(iw.prefix);
+		else
+			map_walk(c->pin.subscribers, sizeof(uint32_t), sizeof(struct cgnat_subscriber),
+				 id_step, &iw);
 	}
-	return n;
+	return iw.n;
 }
 
 int ctl_subscriber(struct ctl *c, int argc, char **argv)

@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "jsonw.h"
+#include "mapwalk.h"
 #include "status.h"
 
 #define STAT_NAME(name, help) #name,
@@ -67,18 +68,12 @@ static int agent_alive(const char *st)
 	return pid > 0 && kill((pid_t)pid, 0) == 0 && time(NULL) - updated < 10;
 }
 
-static uint64_t map_count(int fd, size_t ksz)
+static int count_step(void *arg, const void *k, const void *v)
 {
-	unsigned char key[64], next[64];
-	uint64_t n = 0;
-	void *prev = NULL;
-
-	while (ksz <= sizeof(key) && bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, ksz);
-		prev = key;
-		n++;
-	}
-	return n;
+	(void)k;
+	(void)v;
+	++*(uint64_t *)arg;
+	return 0;
 }
 
 static const char *mode_name(uint32_t m)
@@ -138,7 +133,9 @@ int ctl_status(struct ctl *c, int argc, char **argv)
 		   pinned_stat(&c->pin, CGNAT_STAT_MAPPING_EXPIRED) -
 		   pinned_stat(&c->pin, CGNAT_STAT_PEER_EXPIRED);
 	free_blocks = c->pin.global->free_blocks;
-	subs = map_count(c->pin.subscribers, sizeof(uint32_t));
+	subs = 0;
+	map_walk(c->pin.subscribers, sizeof(uint32_t), sizeof(struct cgnat_subscriber), count_step,
+		 &subs);
 
 	if (c->json) {
 		jw_init(&w, stdout);

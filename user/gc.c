@@ -9,8 +9,9 @@
 #include <time.h>
 
 #include "cgnat.skel.h"
+#include "mapwalk.h"
 
-#define SCAN_CHUNK 4096
+#define SCAN_PER_PASS 65536
 #define SUBSCRIBER_SCAN_PERIOD 60
 
 uint32_t gc_now(void)
@@ -129,62 +130,35 @@ static void batch_add(struct gc *g, const struct cgnat_cfg *cfg, const struct gc
 	}
 }
 
-/* Scan a hash map in chunks, calling want() to pick expiry candidates.
- * Candidates are collected first: deleting while iterating a BPF hash map
- * with batch ops can skip entries. */
-static int scan_map(int fd, size_t ksz, size_t vsz, void *arg,
-		    int (*want)(void *arg, const void *k, const void *v),
-		    struct cgnat_peer_key **out, size_t *n_out, uint64_t *scanned)
+/* Expiry candidates of one slice of a table. They are collected first and
+ * deleted afterwards: deleting under a batch walk can make it skip entries. */
+struct collect {
+	void *arg;
+	int (*want)(void *arg, const void *k, const void *v);
+	size_t key_size;
+	struct cgnat_peer_key *list;
+	size_t n, cap;
+};
+
+static int collect_step(void *arg, const void *k, const void *v)
 {
-	unsigned char *keys = malloc(SCAN_CHUNK * ksz), *vals = malloc(SCAN_CHUNK * vsz);
-	uint64_t in_batch = 0, out_batch = 0;
-	size_t cap = 0, n = 0;
-	int first = 1, r = 0;
-	struct cgnat_peer_key *list = NULL;
+	struct collect *col = arg;
 
-	if (!keys || !vals) {
-		r = -1;
-		goto out;
+	if (!col->want(col->arg, k, v))
+		return 0;
+	if (col->n == col->cap) {
+		size_t cap = col->cap ? col->cap * 2 : 1024;
+		struct cgnat_peer_key *p = realloc(col->list, cap * sizeof(*p));
+
+		if (!p)
+			return 1; /* out of memory: stop here, the next pass goes on */
+		col->list = p;
+		col->cap = cap;
 	}
-	for (;;) {
-		uint32_t count = SCAN_CHUNK, i;
-		int err = bpf_map_lookup_batch(fd, first ? NULL : &in_batch, &out_batch, keys, vals,
-					       &count, NULL);
-
-		if (err && errno != ENOENT) {
-			r = -1;
-			break;
-		}
-		first = 0;
-		*scanned += count;
-		for (i = 0; i < count; i++) {
-			if (!want(arg, keys + i * ksz, vals + i * vsz))
-				continue;
-			if (n == cap) {
-				size_t c = cap ? cap * 2 : 1024;
-				struct cgnat_peer_key *p = realloc(list, c * sizeof(*p));
-
-				if (!p) {
-					r = -1;
-					goto out;
-				}
-				list = p;
-				cap = c;
-			}
-			memset(&list[n], 0, sizeof(list[n]));
-			memcpy(&list[n], keys + i * ksz, ksz);
-			n++;
-		}
-		if (err)
-			break; /* ENOENT: that was the last chunk */
-		in_batch = out_batch;
-	}
-out:
-	free(keys);
-	free(vals);
-	*out = list;
-	*n_out = n;
-	return r;
+	memset(&col->list[col->n], 0, sizeof(col->list[0]));
+	memcpy(&col->list[col->n], k, col->key_size);
+	col->n++;
+	return 0;
 }
 
 struct expiry_ctx {
@@ -199,8 +173,6 @@ static int mapping_expired(void *arg, const void *k, const void *v)
 	const struct cgnat_mapping_key *key = k;
 	const struct cgnat_mapping *m = v;
 
-	if (m->flags & CGNAT_MF_STATIC)
-		return 0;
 	return (int32_t)(c->now - m->last_seen) >=
 	       (int32_t)cgnat_mapping_timeout(&c->dc, key->proto, m->tcp_state);
 }
@@ -215,19 +187,26 @@ static int peer_expired(void *arg, const void *k, const void *v)
 	       (int32_t)cgnat_mapping_timeout(&c->dc, key->m.proto, p->tcp_state);
 }
 
+/* One slice of a table per pass: a timeout is seconds to hours, so
+ * sweeping a million mappings every gc_interval would spend a core on
+ * work whose result changes once a minute. A table of up to SCAN_PER_PASS
+ * entries is still swept whole every pass. */
 static void expire_table(struct gc *g, const struct cgnat_cfg *cfg, const struct gc_sink *sink,
 			 struct expiry_ctx *c, int fd, size_t ksz, size_t vsz, uint16_t op,
-			 int (*want)(void *, const void *, const void *))
+			 int (*want)(void *, const void *, const void *), struct map_cursor *cur)
 {
-	struct cgnat_peer_key *list = NULL;
-	size_t n = 0, i;
+	struct collect col = { .arg = c, .want = want, .key_size = ksz };
 	uint32_t batched = 0;
+	size_t i;
+	int done;
+	long n = map_walk_step(fd, ksz, vsz, cur, SCAN_PER_PASS, collect_step, &col, &done);
 
-	scan_map(fd, ksz, vsz, c, want, &list, &n, &g->st.last_scanned);
-	for (i = 0; i < n; i++)
-		batch_add(g, cfg, sink, c->now, &batched, op, &list[i]);
+	if (n > 0)
+		g->st.last_scanned += (uint64_t)n;
+	for (i = 0; i < col.n; i++)
+		batch_add(g, cfg, sink, c->now, &batched, op, &col.list[i]);
 	run_batch(g, cfg, sink, batched, c->now);
-	free(list);
+	free(col.list);
 }
 
 /* Ports whose hold time is over become free again. */
@@ -288,6 +267,13 @@ static void release_idle_blocks(struct gc *g, const struct cgnat_cfg *cfg,
 	}
 }
 
+static int idle_subscriber(void *arg, const void *k, const void *v)
+{
+	if (((const struct cgnat_subscriber *)v)->sessions == 0)
+		prune_add(arg, *(const uint32_t *)k);
+	return 0;
+}
+
 /* Drop subscriber entries that hold nothing: those whose block was just
  * released, plus, once a minute, any the map still has. */
 static void prune_subscribers(struct gc *g, const struct cgnat_cfg *cfg,
@@ -300,17 +286,8 @@ static void prune_subscribers(struct gc *g, const struct cgnat_cfg *cfg,
 	if (cfg->mode == CFG_MODE_DETERMINISTIC)
 		return;
 	if (now - g->last_sub_scan >= SUBSCRIBER_SCAN_PERIOD) {
-		uint32_t key, next, *prev = NULL;
-
 		g->last_sub_scan = now;
-		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-			struct cgnat_subscriber s;
-
-			key = next;
-			prev = &key;
-			if (bpf_map_lookup_elem(fd, &key, &s) == 0 && s.sessions == 0)
-				prune_add(g, key);
-		}
+		map_walk(fd, sizeof(uint32_t), sizeof(struct cgnat_subscriber), idle_subscriber, g);
 	}
 	for (i = 0; i < g->n_prune; i++) {
 		struct cgnat_peer_key k = { .m.inside_ip = g->prune[i] };
@@ -333,10 +310,10 @@ int gc_pass(struct gc *g, const struct cgnat_cfg *cfg, const struct gc_sink *sin
 	g->st.last_scanned = 0;
 	expire_table(g, cfg, sink, &c, bpf_map__fd(s->maps.cgnat_mappings),
 		     sizeof(struct cgnat_mapping_key), sizeof(struct cgnat_mapping),
-		     CGNAT_GC_MAPPING, mapping_expired);
+		     CGNAT_GC_MAPPING, mapping_expired, &g->mapping_cursor);
 	expire_table(g, cfg, sink, &c, bpf_map__fd(s->maps.cgnat_peers),
 			     sizeof(struct cgnat_peer_key), sizeof(struct cgnat_peer),
-			     CGNAT_GC_PEER, peer_expired);
+			     CGNAT_GC_PEER, peer_expired, &g->peer_cursor);
 	release_held_ports(g, now);
 	release_idle_blocks(g, cfg, sink, now);
 	prune_subscribers(g, cfg, sink, now);

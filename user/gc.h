@@ -13,6 +13,7 @@
 
 #include "dataplane.h"
 #include "hold_queue.h"
+#include "mapwalk.h"
 
 struct gc_sink {
 	/* A mapping expired (session mode logs it). */
@@ -42,6 +43,8 @@ struct gc {
 	uint32_t *prune;          /* subscribers to revisit */
 	size_t n_prune, cap_prune;
 	uint32_t last_sub_scan;
+	struct map_cursor mapping_cursor; /* where the next slice of each table starts */
+	struct map_cursor peer_cursor;
 	struct gc_stats st;
 };
 
@@ -50,7 +53,8 @@ struct gc {
 int gc_init(struct gc *g, struct dataplane *dp, uint32_t port_hold, uint32_t now);
 void gc_free(struct gc *g);
 
-/* One pass. now: CLOCK_MONOTONIC seconds. force_all: expire everything. */
+/* One pass (now: CLOCK_MONOTONIC seconds): the next slice of the mapping
+ * and peer tables, due held ports, idle blocks, empty subscribers. */
 int gc_pass(struct gc *g, const struct cgnat_cfg *cfg, const struct gc_sink *sink,
 	    uint32_t now);
 

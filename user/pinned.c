@@ -53,11 +53,10 @@ int pinned_open(struct pinned *p, const char *dir, char *err, size_t errlen)
 	uint32_t zero = 0, i;
 
 	memset(p, 0, sizeof(*p));
-	p->config = p->mappings = p->peers = p->subscribers = p->stats = p->pool_ips = -1;
+	p->config = p->mappings = p->subscribers = p->stats = p->pool_ips = -1;
 	p->ifaces = -1;
 	if (get(dir, "cgnat_config", &p->config, err, errlen) ||
 	    get(dir, "cgnat_mappings", &p->mappings, err, errlen) ||
-	    get(dir, "cgnat_peers", &p->peers, err, errlen) ||
 	    get(dir, "cgnat_subscribers", &p->subscribers, err, errlen) ||
 	    get(dir, "cgnat_stats", &p->stats, err, errlen) ||
 	    get(dir, "cgnat_pool_ips", &p->pool_ips, err, errlen) ||
@@ -101,7 +100,7 @@ fail:
 
 void pinned_close(struct pinned *p)
 {
-	int *fds[] = { &p->config, &p->mappings, &p->peers, &p->subscribers, &p->stats,
+	int *fds[] = { &p->config, &p->mappings, &p->subscribers, &p->stats,
 		       &p->pool_ips, &p->ifaces };
 	size_t i;
 

@@ -10,7 +10,7 @@
 #include "cgnat_dp.h"
 
 struct pinned {
-	int config, mappings, peers, subscribers, stats, pool_ips, ifaces;
+	int config, mappings, subscribers, stats, pool_ips, ifaces;
 	const uint32_t *slots;   /* mmapped port slots */
 	size_t slots_bytes;
 	const uint64_t *blocks;  /* mmapped block words */
