@@ -232,11 +232,13 @@ int attr_reload(struct attribution *a, const struct cgnat_cfg *cfg, char *err, s
 			return -1;
 		}
 		evlog_close(old);
+		/* A new file starts with the state in force; an unchanged one
+		 * already has it. */
+		write_checkpoint(a);
 	}
 	subdb_free(a->db);
 	a->db = db;
 	a->cfg = *cfg;
-	write_checkpoint(a);
 	return 0;
 }
 
