@@ -57,8 +57,7 @@ static void logmsg(const char *level, const char *fmt, ...)
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	/* bpf_tc_hook_create on an existing clsact qdisc: expected, harmless. */
-	if (level == LIBBPF_DEBUG || strstr(fmt, "Kernel error message"))
+	if (level == LIBBPF_DEBUG)
 		return 0;
 	fputs("cgnatd: libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);

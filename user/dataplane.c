@@ -368,7 +368,13 @@ static int attach_tc(const struct dp_iface *i, int prog_fd, char *err, size_t er
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = i->ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY,
 		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+	/* The clsact qdisc usually exists already (an earlier run, another
+	 * tool): EEXIST is expected, and libbpf would print the kernel's
+	 * "Exclusivity flag on" for it. Quiet for this one call only. */
+	libbpf_print_fn_t print = libbpf_set_print(NULL);
 	int r = bpf_tc_hook_create(&hook);
+
+	libbpf_set_print(print);
 
 	if (r && r != -EEXIST) {
 		snprintf(err, errlen, "cannot create the clsact qdisc on %s: %s", i->name,
