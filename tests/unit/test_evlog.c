@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -31,36 +33,16 @@
 
 static char dir[64];
 
-static void rm_tree(const char *d)
-{
-	DIR *dd = opendir(d);
-	struct dirent *de;
-	char p[512];
-
-	if (!dd)
-		return;
-	while ((de = readdir(dd))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", d, de->d_name);
-		if (unlink(p) < 0)
-			rm_tree(p);
-	}
-	closedir(dd);
-	rmdir(d);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/test_evlog.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return testdir_make(dir, sizeof(dir), "test_evlog");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	rm_tree(dir);
+	testdir_remove(dir);
 	return 0;
 }
 
@@ -616,7 +598,7 @@ static void test_open_fails(void **state)
 	snprintf(p, sizeof(p), "%s/a/b/c/cgnat-20261120T100000Z.jsonl", dir);
 	assert_int_equal(access(p, F_OK), 0);
 	snprintf(p, sizeof(p), "%s/a/b/c", dir);
-	rm_tree(p);
+	testdir_remove(p);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

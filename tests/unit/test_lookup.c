@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -33,37 +35,18 @@ static char text[1 << 16];
 static size_t text_len;
 static struct lookup_result res;
 
-static void rm_tree(const char *d)
-{
-	DIR *dd = opendir(d);
-	struct dirent *de;
-	char p[512];
-
-	if (!dd)
-		return;
-	while ((de = readdir(dd))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", d, de->d_name);
-		unlink(p);
-	}
-	closedir(dd);
-	rmdir(d);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/test_lookup.XXXXXX");
 	text_len = 0;
-	return mkdtemp(dir) ? 0 : -1;
+	return testdir_make(dir, sizeof(dir), "test_lookup");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
 	lookup_result_free(&res);
-	rm_tree(dir);
+	testdir_remove(dir);
 	return 0;
 }
 
