@@ -61,59 +61,87 @@ struct port_scan {
 	__u32 found;
 };
 
-/* Pass 1 walks offsets start, start+2, ... (same parity as the inside port,
- * RFC 4787 REQ-4), pass 2 the other parity. */
-static long port_scan_step(__u32 i, void *arg)
+static __always_inline int claim_offset(struct port_scan *s, __u32 off)
 {
-	struct port_scan *s = arg;
-	__u32 off, idx, *slot;
+	__u32 *slot = port_slot_ptr(s->slot_base + s->first_port + off);
 
-	if (i < s->half)
-		off = s->start + (s->half == s->size ? i : 2 * i);
-	else
-		off = s->start + 1 + 2 * (i - s->half);
-	off %= s->size;
-	idx = s->slot_base + s->first_port + off;
-	slot = port_slot_ptr(idx);
-	if (!slot)
-		return 1;
-	if (*slot != CGNAT_SLOT_FREE)
-		return 0;
-	if (__sync_val_compare_and_swap(slot, CGNAT_SLOT_FREE, s->claim) != CGNAT_SLOT_FREE)
+	if (!slot || *slot != CGNAT_SLOT_FREE ||
+	    __sync_val_compare_and_swap(slot, CGNAT_SLOT_FREE, s->claim) != CGNAT_SLOT_FREE)
 		return 0;
 	s->found_port = s->first_port + off;
 	s->found = 1;
 	return 1;
 }
 
-/* Claim a free port in a block whose use count the caller already raised. */
+/* Pass 1 walks offsets start, start+2, ... (same parity as the inside port,
+ * RFC 4787 REQ-4), pass 2 the other parity. */
+static long port_scan_step(__u32 i, void *arg)
+{
+	struct port_scan *s = arg;
+	__u32 off;
+
+	if (i < s->half)
+		off = s->start + (s->half == s->size ? i : 2 * i);
+	else
+		off = s->start + 1 + 2 * (i - s->half);
+	return claim_offset(s, off % s->size);
+}
+
+static __always_inline struct cgnat_block_fill *block_fill(__u32 block)
+{
+	return bpf_map_lookup_elem(&cgnat_block_fill, &block);
+}
+
+/* Random offsets first: unpredictable ports (RFC 6056) and, unlike a walk
+ * from one random start, no clustering, so a half-full block costs about
+ * two probes. The walk only finishes blocks that are nearly full. */
+#define PORT_RANDOM_PROBES 8
+
+/* Claim a free port in a block whose use count the caller already raised.
+ * A unit of the block's fill for this protocol is reserved first: a full
+ * block fails at once, and a reservation guarantees a FREE slot. */
 static __always_inline int claim_port_in_block(struct alloc_req *r, __u32 block)
 {
 	const struct cgnat_config *cfg = r->cfg;
 	struct cgnat_geometry g = geometry(cfg);
+	struct cgnat_block_fill *fill = block_fill(block);
 	struct port_scan s = {};
 	__u32 ip_index = cgnat_block_ip_index(&g, block);
-	__u32 rnd = bpf_get_prandom_u32();
+	__u32 same = 0, base = 0, i, *used;
 
 	s.size = cfg->block_size;
-	if (!s.size)
+	if (!s.size || !fill || r->slot_proto >= CGNAT_NPROTO)
 		return -1;
+	used = &fill->used[r->slot_proto];
+	if (__sync_fetch_and_add(used, 1) >= s.size) {
+		__sync_fetch_and_add(used, -1);
+		return -1;
+	}
 	s.first_port = cgnat_block_first_port(&g, block);
 	s.slot_base = cgnat_port_slot(ip_index, r->slot_proto, 0);
 	s.claim = CGNAT_SLOT_MAKE(r->inside_port, CGNAT_SLOT_USED);
-	/* A random start keeps ports hard to guess (RFC 6056). */
-	s.start = rnd % s.size;
+	s.start = bpf_get_prandom_u32() % s.size;
 	s.half = s.size;
 	if ((cfg->flags & CGNAT_CF_PORT_PARITY) && s.size > 1) {
-		__u32 want = bpf_ntohs(r->inside_port) & 1;
-
-		if (((s.first_port + s.start) & 1) != want)
+		/* Offsets base, base + 2, ... have the inside port's parity. */
+		base = ((bpf_ntohs(r->inside_port) ^ s.first_port) & 1);
+		same = (s.size - base + 1) / 2;
+		if ((s.start & 1) != base)
 			s.start = (s.start + 1) % s.size;
 		s.half = (s.size + 1) / 2;
 	}
-	bpf_loop(s.size, port_scan_step, &s, 0);
+	for (i = 0; i < PORT_RANDOM_PROBES; i++) {
+		__u32 rnd = bpf_get_prandom_u32();
+
+		if (claim_offset(&s, same ? base + 2 * (rnd % same) : rnd % s.size))
+			break;
+	}
 	if (!s.found)
+		bpf_loop(s.size, port_scan_step, &s, 0);
+	if (!s.found) {
+		__sync_fetch_and_add(used, -1);
 		return -1;
+	}
 	r->ip_index = ip_index;
 	r->port = s.found_port;
 	return 0;
@@ -163,8 +191,13 @@ static __always_inline void release_claimed_port(const struct cgnat_config *cfg,
 
 	if (slot)
 		*slot = CGNAT_SLOT_FREE;
-	if (block >= 0)
+	if (block >= 0) {
+		struct cgnat_block_fill *fill = block_fill((__u32)block);
+
+		if (fill && slot_proto < CGNAT_NPROTO)
+			__sync_fetch_and_add(&fill->used[slot_proto], -1);
 		release_block_use((__u32)block);
+	}
 }
 
 /* ---- blocks of one public address ---- */

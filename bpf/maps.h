@@ -107,6 +107,15 @@ struct {
 	__type(value, __u64);
 } cgnat_blocks SEC(".maps");
 
+/* Per-protocol fill of each block (resized like cgnat_blocks). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 16 * 256);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct cgnat_block_fill);
+} cgnat_block_fill SEC(".maps");
+
 /* Free blocks per public address (resized: n_pool), kept by the fast path
  * (claims) and the agent (releases) with atomics. */
 struct {

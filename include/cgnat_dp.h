@@ -202,6 +202,17 @@ _Static_assert(sizeof(struct cgnat_port_group) % 8 == 0, "mmapped array stride")
 #define CGNAT_BLOCK_USED(w) ((__u32)((w) >> 32))
 #define CGNAT_BLOCK_MAKE(owner, used) ((__u64)(owner) | ((__u64)(used) << 32))
 
+/* ---- block fill: port slots in use or held, per protocol ----
+ * Array map indexed like the block table. The block word's count covers
+ * all protocols (it decides when a block can go back to the pool); this one
+ * lets the fast path skip a block that is full for one protocol without
+ * scanning it, and guarantees a free slot to whoever reserved one here. */
+struct cgnat_block_fill {
+	__u32 used[CGNAT_NPROTO];
+	__u32 pad;
+};
+_Static_assert(sizeof(struct cgnat_block_fill) % 8 == 0, "mmapped array stride");
+
 /* ---- subscribers (hash: inside ip -> state), lock-free ---- */
 
 struct cgnat_subscriber {

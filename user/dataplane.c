@@ -81,6 +81,8 @@ static int set_sizes(struct cgnat *s, const struct cgnat_cfg *cfg, const struct 
 		at_least_one(n_pool * CGNAT_NPROTO * CGNAT_PORTS_PER_IP / CGNAT_SLOTS_PER_GROUP));
 	err |= bpf_map__set_max_entries(s->maps.cgnat_blocks,
 		at_least_one(n_pool * p->geom.blocks_per_ip));
+	err |= bpf_map__set_max_entries(s->maps.cgnat_block_fill,
+		at_least_one(n_pool * p->geom.blocks_per_ip));
 	err |= bpf_map__set_max_entries(s->maps.cgnat_events, (uint32_t)cfg->ring_buffer_size);
 	return err ? -1 : 0;
 }
@@ -99,6 +101,8 @@ static int reuse_pins(struct cgnat *s, const char *dir, bool replace, char *err,
 {
 	struct bpf_map *map;
 	char path[2 * PATH_MAX];
+	const char *missing = NULL;
+	int reused = 0;
 
 	bpf_object__for_each_map(map, s->obj) {
 		struct bpf_map_info info;
@@ -111,8 +115,11 @@ static int reuse_pins(struct cgnat *s, const char *dir, bool replace, char *err,
 		if (replace)
 			unlink(path);
 		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue; /* created and pinned after load */
+		if (fd < 0) {
+			missing = bpf_map__name(map); /* created and pinned after load */
+			continue;
+		}
+		reused++;
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
 		    info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
@@ -134,6 +141,14 @@ static int reuse_pins(struct cgnat *s, const char *dir, bool replace, char *err,
 			return -1;
 		}
 		close(fd); /* reuse_fd keeps its own duplicate */
+	}
+	/* A fresh map next to reused ones would start out of step with them
+	 * (a counter at zero while ports are in use). */
+	if (reused && missing) {
+		snprintf(err, errlen,
+			 "the maps pinned under %s lack %s: they belong to another cgnat version; "
+			 "hint: start once with --replace (drops every session)", dir, missing);
+		return -1;
 	}
 	return 0;
 }
@@ -178,11 +193,14 @@ static int map_all(struct dataplane *dp)
 
 	dp->slots = map_mmap(s->maps.cgnat_ports, &dp->slots_bytes);
 	dp->blocks = map_mmap(s->maps.cgnat_blocks, &dp->blocks_bytes);
+	dp->block_fill = map_mmap(s->maps.cgnat_block_fill, &dp->block_fill_bytes);
 	dp->ip_free = map_mmap(s->maps.cgnat_ip_free, &dp->ip_free_bytes);
 	dp->global = map_mmap(s->maps.cgnat_global, &dp->global_bytes);
 	dp->gc_batch = map_mmap(s->maps.cgnat_gc_batch, &dp->gc_bytes);
 	dp->n_blocks = bpf_map__max_entries(s->maps.cgnat_blocks);
-	return dp->slots && dp->blocks && dp->ip_free && dp->global && dp->gc_batch ? 0 : -1;
+	if (!dp->slots || !dp->blocks || !dp->block_fill || !dp->ip_free || !dp->global)
+		return -1;
+	return dp->gc_batch ? 0 : -1;
 }
 
 static int read_config(struct dataplane *dp, struct cgnat_config *c)
@@ -601,6 +619,8 @@ void dp_close(struct dataplane *dp)
 		munmap(dp->slots, dp->slots_bytes);
 	if (dp->blocks)
 		munmap(dp->blocks, dp->blocks_bytes);
+	if (dp->block_fill)
+		munmap(dp->block_fill, dp->block_fill_bytes);
 	if (dp->ip_free)
 		munmap(dp->ip_free, dp->ip_free_bytes);
 	if (dp->global)

@@ -42,6 +42,8 @@ struct dataplane {
 	uint64_t *blocks;      /* block words */
 	uint32_t n_blocks;
 	size_t blocks_bytes;
+	struct cgnat_block_fill *block_fill; /* per-protocol fill of each block */
+	size_t block_fill_bytes;
 	uint64_t *ip_free;     /* free blocks per public address */
 	size_t ip_free_bytes;
 	struct cgnat_global *global;

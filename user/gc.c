@@ -222,8 +222,11 @@ static void release_held_ports(struct gc *g, uint32_t now)
 		if (!__atomic_compare_exchange_n(&dp->slots[e.slot], &expected, CGNAT_SLOT_FREE, 0,
 						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			continue;
-		if (block >= 0)
+		if (block >= 0) {
+			__atomic_fetch_sub(&dp->block_fill[block].used[(e.slot >> 16) % CGNAT_NPROTO], 1,
+					   __ATOMIC_SEQ_CST);
 			__atomic_fetch_sub(&dp->blocks[block], 1ULL << 32, __ATOMIC_SEQ_CST);
+		}
 		g->st.ports_released++;
 	}
 }

@@ -165,5 +165,22 @@ for MODE in ${MODES:-pba session}; do
 	done
 done
 
+# Pinned maps from another cgnat version (one map of this version missing):
+# refused with a hint, not half reused.
+echo "-- pins of another version"
+write_config pba
+agent_stop
+agent_start --replace || fail "agent start for the version check"
+agent_kill9
+rm -f "$PIN/cgnat_block_fill"
+timeout 20 nsenter --net="/run/netns/$NS_NAT" "$AGENT" -c "$CFG" >"$TMP/version.log" 2>&1
+rc=$?
+check "an agent refuses pinned maps that lack one of its maps (exit $rc)" test $rc -ne 0 -a $rc -ne 124
+check "the refusal names the missing map and --replace" \
+	grep -q "lack cgnat_block_fill.*--replace" "$TMP/version.log"
+agent_start --replace || fail "agent start with --replace over the old pins"
+check "--replace starts over the pins of another version" ctl status
+agent_stop
+
 check_sanitizer_clean
 summary

@@ -602,11 +602,23 @@ void check_port_accounting(void)
 			uint32_t first = g->port_min + b * g->block_size;
 			uint64_t w = D.dp.blocks[ip * g->blocks_per_ip + b];
 
+			const struct cgnat_block_fill *fill =
+				&D.dp.block_fill[ip * g->blocks_per_ip + b];
+
 			in_use = 0;
-			for (proto = 0; proto < CGNAT_NPROTO; proto++)
+			for (proto = 0; proto < CGNAT_NPROTO; proto++) {
+				uint32_t n = 0;
+
 				for (port = first; port < first + g->block_size; port++)
-					in_use += D.dp.slots[cgnat_port_slot(ip, proto, port)] !=
-						  CGNAT_SLOT_FREE;
+					n += D.dp.slots[cgnat_port_slot(ip, proto, port)] !=
+					     CGNAT_SLOT_FREE;
+				if (n != fill->used[proto] && bad++ < 5)
+					fprintf(stderr, "    block %u of %s, protocol slot %u: %u port "
+						"slots in use, its fill says %u\n", b,
+						ip4str(htonl(D.dp.plan.pool[ip])), proto, n,
+						fill->used[proto]);
+				in_use += n;
+			}
 			if (in_use != CGNAT_BLOCK_USED(w) || (in_use && !CGNAT_BLOCK_OWNER(w))) {
 				if (bad++ < 5)
 					fprintf(stderr, "    block %u of %s: %u port slots in use, "

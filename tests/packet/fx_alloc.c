@@ -140,6 +140,12 @@ static void expire_a_in_one_batch(const struct row *r)
 	check_port_accounting();
 }
 
+static void accounting_agrees(const struct row *r)
+{
+	(void)r;
+	check_port_accounting();
+}
+
 #define A_FILL(n, port)                                                                       \
 	{ "alloc: A fills its block, UDP flow " #n " of 16",                                   \
 	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":" #port, SRV1 ":53"), .payload = "f" } }, \
@@ -174,6 +180,8 @@ static const struct row alloc_rows[] = {
 	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":7016", SRV1 ":53"), .payload = "x" } },
 	  .verdict = XDP_TX, .out = OUT_ICMP_PROHIBITED,
 	  .stats = { ST(DROP_PORTS_EXHAUSTED, 1), ST(ICMP_SENT, 1) } },
+	{ "alloc: block words and per-protocol fills agree with the port slots",
+	  .action = accounting_agrees },
 	{ "alloc: A's full block still has TCP ports (each protocol has its own)",
 	  .prog = P_IN, .pkt = { .o = { L_TCP(SUB_A ":7016", SRV1 ":80", TH_SYN) } },
 	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$al_at" }, .learn = "al_at",
