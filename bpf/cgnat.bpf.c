@@ -114,6 +114,19 @@ int cgnat_xdp_inside(struct xdp_md *ctx)
 		env.dst_pool = pool_index_of(env.cfg, p.o.daddr);
 		hairpin = env.dst_pool >= 0;
 	}
+	/* Busy flows: translation and route both cached this second. */
+	if (pr == PARSE_OK && !hairpin && !p.icmp_error && p.frag == FRAG_NONE && p.ttl > 1 &&
+	    ready(env.cfg)) {
+		struct flow_cache_entry *c = outbound_cached(&env, &p, ctx->ingress_ifindex, &to);
+
+		if (c) {
+			if (rewrite_outer(&x, &p, 1, &to))
+				return xdp_drop(CGNAT_STAT_DROP_MALFORMED);
+			stat_inc(CGNAT_STAT_XLATE_OUT);
+			return forward_via(ctx, &p, c->route.egress_slot, c->route.dmac,
+					   c->route.smac);
+		}
+	}
 	rc = fib_route(ctx, &p, p.o.saddr, p.o.daddr, &f);
 	if (!hairpin) {
 		/* For this host, or routed back inside: not ours to translate. */
@@ -152,6 +165,9 @@ int cgnat_xdp_inside(struct xdp_md *ctx)
 		r = nat_outbound(&x, &env, &p, &to);
 		if (r)
 			return xdp_refuse(ctx, &p, env.cfg, r);
+		if (p.frag == FRAG_NONE)
+			route_remember(&env, &p, ctx->ingress_ifindex, iface_slot(env.cfg, f.ifindex),
+				       &f);
 	}
 	stat_inc(CGNAT_STAT_XLATE_OUT);
 	return forward_to(ctx, &p, &f, env.cfg);

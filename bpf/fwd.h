@@ -48,13 +48,11 @@ static __always_inline __u32 iface_role(const struct cgnat_config *cfg, __u32 if
 	return slot < 0 ? 0 : slot < CGNAT_MAX_IFACES ? CGNAT_IF_INSIDE : CGNAT_IF_OUTSIDE;
 }
 
-/* Decrement TTL (RFC 1812), set MACs from the FIB result and redirect. */
-static __always_inline int forward_to(struct xdp_md *ctx, const struct pkt_info *p,
-				      const struct bpf_fib_lookup *f,
-				      const struct cgnat_config *cfg)
+/* Decrement TTL (RFC 1812), set the MACs and redirect to the interface in
+ * slot (iface_slot(), the cgnat_tx key). */
+static __always_inline int forward_via(struct xdp_md *ctx, const struct pkt_info *p, int slot,
+				       const __u8 *dmac, const __u8 *smac)
 {
-	int slot = iface_slot(cfg, f->ifindex);
-
 	struct pkt_ctx x = { ctx, 0 };
 	struct ethhdr *eth = PKT_PTR(&x, 0, sizeof(*eth));
 	struct iphdr *ip = PKT_PTR(&x, p->o.l3_off, sizeof(*ip));
@@ -68,10 +66,18 @@ static __always_inline int forward_to(struct xdp_md *ctx, const struct pkt_info 
 	ip->ttl--;
 	new_word = *(__u16 *)&ip->ttl;
 	ip->check = cgnat_csum_replace16(ip->check, old_word, new_word);
-	__builtin_memcpy(eth->h_dest, f->dmac, 6);
-	__builtin_memcpy(eth->h_source, f->smac, 6);
+	__builtin_memcpy(eth->h_dest, dmac, 6);
+	__builtin_memcpy(eth->h_source, smac, 6);
 	stat_inc(CGNAT_STAT_REDIRECT);
 	return bpf_redirect_map(&cgnat_tx, (__u32)slot, 0);
+}
+
+/* Forward along a FIB result. */
+static __always_inline int forward_to(struct xdp_md *ctx, const struct pkt_info *p,
+				      const struct bpf_fib_lookup *f,
+				      const struct cgnat_config *cfg)
+{
+	return forward_via(ctx, p, iface_slot(cfg, f->ifindex), f->dmac, f->smac);
 }
 
 #endif

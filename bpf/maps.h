@@ -161,6 +161,21 @@ struct {
  * it was checked in (see outbound_mapping()). */
 #define FLOW_CACHE_SIZE 4096
 
+/* Where the FIB sent this flow's last packet, so the next ones in the same
+ * second skip bpf_fib_lookup. Valid for one destination and ingress
+ * interface, and only up to the largest packet the FIB let through (on
+ * success it does not report the MTU). */
+struct flow_route {
+	__u32 daddr;
+	__u32 ingress;
+	__u32 checked;     /* second of the FIB lookup; 0 = none */
+	__u16 max_len;     /* largest tot_len the lookup accepted */
+	__u8 egress_slot;  /* iface_slot() of the egress: the cgnat_tx key */
+	__u8 pad;
+	__u8 dmac[6];
+	__u8 smac[6];
+};
+
 struct flow_cache_entry {
 	struct cgnat_mapping_key key;
 	__u32 outside_ip;
@@ -169,6 +184,7 @@ struct flow_cache_entry {
 	__u8 pad;
 	__u32 remote_ip;
 	__u32 checked; /* second of the last full lookup */
+	struct flow_route route;
 };
 
 struct {

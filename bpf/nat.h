@@ -324,6 +324,57 @@ static __always_inline void flow_cache_forget(const struct cgnat_mapping_key *k)
 	bpf_loop(1024, flow_cache_clear_cpu, &fc, 0);
 }
 
+/* An established outbound packet whose translation and route this CPU
+ * looked up during this second: its cache entry, or 0 for the full path.
+ * Routes are thus followed within a second of a change, as mappings are. */
+static __always_inline struct flow_cache_entry *
+outbound_cached(const struct nat_env *env, const struct pkt_info *p, __u32 ingress,
+		struct nat_target *to)
+{
+	struct cgnat_mapping_key key = {
+		.inside_ip = p->o.saddr, .inside_port = p->o.sport, .proto = p->o.slot,
+	};
+	__u8 flags = p->o.slot == CGNAT_P_TCP ? p->tcp_flags : 0;
+	struct flow_cache_entry *c = flow_cache_slot(&key);
+
+	if (!flow_cache_hit(env, &key, &p->o, flags, c, to))
+		return 0;
+	if (c->route.checked != env->now || c->route.daddr != p->o.daddr ||
+	    c->route.ingress != ingress || p->tot_len > c->route.max_len)
+		return 0;
+	return c;
+}
+
+/* After a full lookup that forwarded the packet: remember the route next
+ * to the translation outbound_mapping() just cached. */
+static __always_inline void route_remember(const struct nat_env *env, const struct pkt_info *p,
+					   __u32 ingress, int slot, const struct bpf_fib_lookup *f)
+{
+	struct cgnat_mapping_key key = {
+		.inside_ip = p->o.saddr, .inside_port = p->o.sport, .proto = p->o.slot,
+	};
+	struct flow_cache_entry *c = flow_cache_slot(&key);
+	struct flow_route *r;
+
+	if (!c || slot < 0 || c->checked != env->now || c->key.inside_ip != key.inside_ip ||
+	    c->key.inside_port != key.inside_port || c->key.proto != key.proto)
+		return;
+	r = &c->route;
+	if (r->checked == env->now && r->daddr == p->o.daddr && r->ingress == ingress &&
+	    r->egress_slot == slot) {
+		if (p->tot_len > r->max_len)
+			r->max_len = p->tot_len;
+		return;
+	}
+	r->daddr = p->o.daddr;
+	r->ingress = ingress;
+	r->egress_slot = (__u8)slot;
+	r->max_len = p->tot_len;
+	__builtin_memcpy(r->dmac, f->dmac, 6);
+	__builtin_memcpy(r->smac, f->smac, 6);
+	r->checked = env->now;
+}
+
 /* Mapping for a packet leaving a subscriber: found, refreshed (RFC 4787
  * REQ-6) or created. `refresh` is 0 for ICMP errors and RSTs, which must not
  * keep a mapping alive (RFC 7857 REQ-6). */

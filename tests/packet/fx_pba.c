@@ -67,6 +67,20 @@ static void tcp_established(const struct row *r, const struct row_run *run)
 		fx_fail("TCP state %u, want ESTABLISHED (%u)", m.tcp_state, CGNAT_TCP_ESTABLISHED);
 }
 
+static void out_mtu_200(const struct row *r)
+{
+	(void)r;
+	if (world_out_mtu(200))
+		fx_fail("cannot set the outside MTU");
+}
+
+static void out_mtu_1500(const struct row *r)
+{
+	(void)r;
+	if (world_out_mtu(1500))
+		fx_fail("cannot restore the outside MTU");
+}
+
 static const struct row rows[] = {
 	/* ---- 1. outbound: mapping creation, EIM, blocks ---- */
 	{ "UDP out: A's first flow gets a port in a new block of the pool address",
@@ -77,6 +91,20 @@ static const struct row rows[] = {
 	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV2 ":123"), .payload_len = 48 } },
 	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$a_udp" }, .learn = "a_udp2",
 	  .same_as = "a_udp", .stats = { FWD_OUT } },
+	/* The next packet of a flow in the same second reuses the cached
+	 * translation and route; the route holds only up to the largest
+	 * packet the FIB accepted, so the MTU is still enforced. */
+	{ "UDP out: A's first flow again: cached translation and route, same bytes",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload_len = 48 } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$a_udp" }, .stats = { FWD_OUT } },
+	{ "(outside MTU 200)", .action = out_mtu_200 },
+	{ "UDP out: the same flow, 278 bytes: bigger than the route carried, the FIB says too big",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload_len = 250 } },
+	  .verdict = XDP_PASS, .out = OUT_SAME, .stats = { ST(PASS_FIB, 1) } },
+	{ "(outside MTU 1500)", .action = out_mtu_1500 },
+	{ "UDP out: the same flow, 278 bytes, MTU back: forwarded",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload_len = 250 } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$a_udp" }, .stats = { FWD_OUT } },
 	{ "TCP SYN out from an odd port: odd public port in A's block",
 	  .prog = P_IN, .pkt = { .o = { L_TCP(SUB_A ":40001", SRV1 ":80", TH_SYN) } },
 	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$a_tcp" }, .learn = "a_tcp",

@@ -252,6 +252,14 @@ void dp_down(void)
 	D.up = 0;
 }
 
+int world_out_mtu(unsigned int mtu)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "ip link set dev %s mtu %u", IF_OUT, mtu);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 int teardown_clean(void)
 {
 	__u32 id_in = 0, id_out = 0;

@@ -56,6 +56,9 @@ void dp_down(void);
 /* After dp_down: no pin directory and no XDP program on either interface. */
 int teardown_clean(void);
 
+/* Set the MTU of the outside interface (ip link); 0 on success. */
+int world_out_mtu(unsigned int mtu);
+
 enum prog_kind {
 	P_IN = 1,  /* XDP cgnat_xdp_inside, ingress = cgin0 */
 	P_OUT,     /* XDP cgnat_xdp_outside, ingress = cgout0 */
