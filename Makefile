@@ -17,7 +17,7 @@ DESTDIR  ?=
 # Packages from Debian's archive; nothing is vendored.
 DEB_PKGS := gcc make pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev \
 	libyaml-dev libcmocka-dev bpftool iproute2 nftables tcpdump socat \
-	traceroute iputils-ping netsniff-ng iperf3 curl ethtool python3 gzip \
+	traceroute iputils-ping curl ethtool python3 gzip \
 	procps psmisc
 
 WARN     := -Wall -Wextra -Werror

@@ -6,7 +6,7 @@
 #   tests/bench/run.sh            (make bench builds first, then runs this)
 #
 # Environment knobs, for development only (the defaults are the benchmark):
-#   BENCH_PPS_SECS=3  BENCH_PPS_REPS=9  BENCH_REPS=3  BENCH_COST_SECS=5  BENCH_NEW_FLOWS=80000
+#   BENCH_PPS_SECS=0.25  BENCH_PPS_REPS=80  BENCH_REPS=5  BENCH_COST_SECS=5  BENCH_NEW_SECS=0.2
 #   BENCH_SESSIONS=1000000  BENCH_HISTORY_DAYS=90  BENCH_OUT=docs/BENCHMARKS.md
 #   BENCH_ONLY="pps cost new memory gc events lookup" (a subset)
 #   KEEP_TMP=1 (keep the work directory)
@@ -16,8 +16,14 @@
 # 192.0.2.2. Names carry a per-run suffix; an EXIT trap removes them.
 #
 #   gen ns                    NAT ns (one per variant)                 sink ns
-#   trafgen -> g<v>  ==veth==  i<v> 100.64.0.1/10 | o<v> 192.0.2.1/24  ==veth==  s<v> (XDP drop, counted)
-#   v = a: cgnatd (XDP)   b: kernel forwarding + nftables snat   c: plain XDP forwarder
+#   xdpgen -> g<v>  ==veth==  i<v> 100.64.0.1/10 | o<v> 192.0.2.1/24  ==veth==  s<v> (XDP drop, counted)
+#   v = a: cgnatd (XDP)   b: kernel forwarding + nftables snat to the pool
+#       c: plain XDP forwarder   d: kernel forwarding + nftables masquerade
+#
+# Cores: the generator and the receive work of g<v> and s<v> (threaded
+# NAPI) run on CPU 0, the receive work of i<v> and o<v> - the NAT itself -
+# on CPU 1, so the NAT is measured at its own capacity, as a NIC queue
+# with its own core would run it.
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -27,18 +33,21 @@ TMP=$(mktemp -d "/tmp/cgnat-bench-$RUN.XXXX")
 B=$ROOT/build/bench
 RES=$TMP/results
 OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
-# Short rounds, many alternations: this shared VM's speed drifts over
-# seconds, and a drift should hit the three variants alike.
-PPS_SECS=${BENCH_PPS_SECS:-3}
-PPS_REPS=${BENCH_PPS_REPS:-9}
-REPS=${BENCH_REPS:-3}
+# Short slices, many alternations: this shared VM's speed drifts within
+# seconds, and a drift should hit the four variants alike.
+PPS_SECS=${BENCH_PPS_SECS:-0.25}
+PPS_REPS=${BENCH_PPS_REPS:-80}
+REPS=${BENCH_REPS:-5}
 COST_SECS=${BENCH_COST_SECS:-5}
-NEW_FLOWS=${BENCH_NEW_FLOWS:-80000}
+NEW_SECS=${BENCH_NEW_SECS:-0.2}
+GEN_CPU=0
+NAT_CPU=$(( $(nproc) > 1 ? 1 : 0 ))
+CT_MAX_OLD= CT_HASH_OLD=
 SESSIONS=${BENCH_SESSIONS:-1000000}
 HISTORY_DAYS=${BENCH_HISTORY_DAYS:-90}
 
 NS_G=cgb-gen-$RUN NS_S=cgb-sink-$RUN
-NS_A=cgb-nata-$RUN NS_B=cgb-natb-$RUN NS_C=cgb-natc-$RUN
+NS_A=cgb-nata-$RUN NS_B=cgb-natb-$RUN NS_C=cgb-natc-$RUN NS_D=cgb-natd-$RUN
 PIN=/sys/fs/bpf/cgnat-bench-$RUN
 CFG_A=$TMP/cgnat-a.yaml
 CTL=$ROOT/build/cgnatctl
@@ -52,8 +61,9 @@ T_START=$SECONDS
 log() { printf '[bench %3ds] %s\n' $((SECONDS - T_START)) "$*" >&2; }
 res() { echo "$1=$2" >>"$RES"; }
 fail() { FAILED+=("$1"); res "fail.$1" "${2:-failed}"; log "FAILED: $1: ${2:-}"; }
-nat_ns() { case $1 in a) echo "$NS_A" ;; b) echo "$NS_B" ;; c) echo "$NS_C" ;; esac; }
-vnum() { case $1 in a) echo 1 ;; b) echo 2 ;; c) echo 3 ;; esac; }
+nat_ns() { case $1 in a) echo "$NS_A" ;; b) echo "$NS_B" ;; c) echo "$NS_C" ;; d) echo "$NS_D" ;; esac; }
+vnum() { case $1 in a) echo 1 ;; b) echo 2 ;; c) echo 3 ;; d) echo 4 ;; esac; }
+kernel_nat() { [ $1 = b ] || [ $1 = d ]; }
 mac() { echo "02:b0:0$(vnum "$1"):00:00:0$2"; } # 1 gen, 2 NAT inside, 3 NAT outside, 4 sink
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 ctl_a() { nsenter --net="/run/netns/$NS_A" "$CTL" -c "$CFG_A" "$@"; }
@@ -61,11 +71,13 @@ ctl_a() { nsenter --net="/run/netns/$NS_A" "$CTL" -c "$CFG_A" "$@"; }
 cleanup() {
 	local n
 	[ -n "$STATS_OLD" ] && echo "$STATS_OLD" >"$STATS_SYSCTL"
+	[ -n "$CT_MAX_OLD" ] && echo "$CT_MAX_OLD" >/proc/sys/net/netfilter/nf_conntrack_max
+	[ -n "$CT_HASH_OLD" ] && echo "$CT_HASH_OLD" >/sys/module/nf_conntrack/parameters/hashsize
 	if [ -n "$AGENT_PID" ]; then
 		kill -TERM "$AGENT_PID" 2>/dev/null
 		wait "$AGENT_PID" 2>/dev/null
 	fi
-	for n in $NS_G $NS_S $NS_A $NS_B $NS_C; do ip netns del "$n" 2>/dev/null; done
+	for n in $NS_G $NS_S $NS_A $NS_B $NS_C $NS_D; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$PIN"
 	[ -n "${KEEP_TMP:-}" ] && echo "bench: work directory kept: $TMP" >&2 || rm -rf "$TMP"
 }
@@ -81,9 +93,11 @@ build() {
 	bpf_cflags=$(mkvar BPF_CFLAGS) && all_cflags=$(mkvar ALL_CFLAGS) && ldlibs=$(mkvar LDLIBS) || return 1
 	make --no-print-directory -s -C "$ROOT" build/libcgnat.a || return 1
 	mkdir -p "$B"
-	for p in xdp_fwd xdp_sink; do
+	for p in xdp_fwd xdp_sink xdp_gen; do
 		clang $bpf_cflags -c "tests/bench/$p.bpf.c" -o "$B/$p.bpf.o" || return 1
 	done
+	bpftool gen skeleton "$B/xdp_gen.bpf.o" name xdp_gen >"$B/xdp_gen.skel.h" || return 1
+	gcc $all_cflags -I"$B" tests/bench/xdpgen.c $ldlibs -o "$B/xdpgen" || return 1
 	# dpbench shares the packet tests' namespace harness and reference checksums.
 	gcc $all_cflags -Itests/packet tests/bench/dpbench.c tests/packet/harness.c \
 		tests/packet/pktbuild.c tests/packet/csum_ref.c build/libcgnat.a $ldlibs \
@@ -101,7 +115,6 @@ machine() {
 	res machine.os "$(. /etc/os-release && echo "$PRETTY_NAME")"
 	res machine.date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	res machine.fs "$(df -T /tmp | awk 'NR == 2 {print $2}')"
-	res machine.trafgen "$(trafgen -v 2>/dev/null | head -1 | awk '{print $2}')"
 	res machine.nft "$(nft -v 2>/dev/null | awk '{print $2}')"
 	res machine.clang "$(clang --version | head -1 | sed 's/.*version \([^ ]*\).*/\1/')"
 	res machine.load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -112,11 +125,11 @@ machine() {
 
 topology() {
 	local v n i
-	for n in $NS_G $NS_S $NS_A $NS_B $NS_C; do
+	for n in $NS_G $NS_S $NS_A $NS_B $NS_C $NS_D; do
 		ip netns add "$n" && ip -n "$n" link set lo up || return 1
 		in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	done
-	for v in a b c; do
+	for v in a b c d; do
 		n=$(nat_ns $v)
 		ip link add g$v$RUN netns $NS_G address "$(mac $v 1)" type veth \
 			peer name i$v$RUN netns "$n" address "$(mac $v 2)" || return 1
@@ -130,6 +143,7 @@ topology() {
 			set -- $i
 			ip -n "$1" link set "$2" up || return 1
 			in_ns "$1" ethtool -K "$2" tx off gro off >/dev/null 2>&1
+			ip -n "$1" link set "$2" txqueuelen 1000
 		done
 		in_ns "$n" sysctl -qw net.ipv4.ip_forward=1
 		# Permanent neighbours: no ARP in any measurement.
@@ -162,7 +176,8 @@ logging:
 dataplane:
   pin_path: $PIN
 EOF
-	nsenter --net="/run/netns/$NS_A" "$AGENT" -c "$CFG_A" >>"$TMP/agent.log" 2>&1 &
+	# The agent shares the generator's core: the NAT core runs only the data path.
+	taskset -c "$GEN_CPU" nsenter --net="/run/netns/$NS_A" "$AGENT" -c "$CFG_A" >>"$TMP/agent.log" 2>&1 &
 	AGENT_PID=$!
 	local i
 	for i in $(seq 1 100); do
@@ -183,6 +198,48 @@ table ip cgnat_bench {
 	}
 }
 EOF
+	ct_keep $NS_B
+}
+
+# Unreplied UDP entries live 30 s by default; the runs are longer, and the
+# entry counts must only grow while they last (per namespace setting).
+ct_keep() { in_ns "$1" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600; }
+
+# What the issues name as the kernel baseline: masquerade to the outside
+# interface's own address (one address, where b has the whole pool).
+setup_d() {
+	in_ns $NS_D nft -f - <<EOF || return 1
+table ip cgnat_bench {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "od$RUN" ip saddr 100.64.0.0/10 masquerade
+	}
+}
+EOF
+	ct_keep $NS_D
+}
+
+# Every receiving veth polls in its own NAPI thread, pinned: the NAT
+# namespace's on NAT_CPU, the generator's and the sink's on GEN_CPU. A veth
+# polls with NAPI when it has an XDP program or GRO; the kernel paths (b, d)
+# get GRO on their two NAT veths for that, which is also how they run on a NIC.
+napi_threads() {
+	local v n d pid
+	for v in a b c d; do
+		n=$(nat_ns $v)
+		if kernel_nat $v; then
+			in_ns "$n" ethtool -K i$v$RUN gro on >/dev/null || return 1
+			in_ns "$n" ethtool -K o$v$RUN gro on >/dev/null || return 1
+		fi
+		for d in "$n i$v$RUN $NAT_CPU" "$n o$v$RUN $NAT_CPU" "$NS_G g$v$RUN $GEN_CPU" "$NS_S s$v$RUN $GEN_CPU"; do
+			set -- $d
+			in_ns "$1" sh -c "echo 1 >/sys/class/net/$2/threaded" || return 1
+			# The thread is named napi/<dev>-<id>, cut to 15 characters.
+			for pid in $(pgrep "^napi/$2-"); do
+				taskset -pc "$3" "$pid" >/dev/null || return 1
+			done
+		done
+	done
 }
 
 setup_c() {
@@ -193,12 +250,12 @@ setup_c() {
 # ---- traffic ---------------------------------------------------------------
 
 # 256 established flows: 16 subscribers x 16 source ports, 60-byte frames.
+# Flow files hold "saddr sport daddr dport" per line (tests/bench/xdpgen.c).
 flows_out() {
-	local v=$1 s p da sa
-	da=$(mac $v 2) sa=$(mac $v 1)
+	local s p
 	for s in $(seq 1 16); do
 		for p in $(seq 10000 10015); do
-			echo "{ eth(da=$da, sa=$sa), ipv4(sa=100.64.1.$s, da=192.0.2.2, ttl=64), udp(sp=$p, dp=9), fill(0x41, 18) }"
+			echo "100.64.1.$s $p 192.0.2.2 9"
 		done
 	done
 }
@@ -210,55 +267,68 @@ flows_in() {
 	if [ $v = a ]; then
 		ctl_a --json sessions --limit 100000 | python3 -c '
 import json, sys
-mac_out, mac_sink = sys.argv[1], sys.argv[2]
 n = 0
 for s in json.load(sys.stdin)["sessions"]:
     if s["proto"] == "udp" and s["inside_ip"].startswith("100.64.1.") and 10000 <= s["inside_port"] <= 10015:
-        print("{ eth(da=%s, sa=%s), ipv4(sa=192.0.2.2, da=%s, ttl=64), udp(sp=9, dp=%d), fill(0x41, 18) }"
-              % (mac_out, mac_sink, s["outside_ip"], s["outside_port"]))
+        print("192.0.2.2 9 %s %d" % (s["outside_ip"], s["outside_port"]))
         n += 1
-sys.exit(0 if n == 256 else 1)' "$(mac a 3)" "$(mac a 4)"
+sys.exit(0 if n == 256 else 1)'
 	else
-		local s p da sa
-		da=$(mac $v 3) sa=$(mac $v 4)
+		local s p
 		for s in $(seq 1 16); do
 			for p in $(seq 10000 10015); do
-				echo "{ eth(da=$da, sa=$sa), ipv4(sa=192.0.2.2, da=100.64.1.$s, ttl=64), udp(sp=9, dp=$p), fill(0x41, 18) }"
+				echo "192.0.2.2 9 100.64.1.$s $p"
 			done
 		done
 	fi
 }
 
-# Every packet a new flow: the source port counts up, and so does the
-# subscriber address over 2048 addresses of one /21 (64511 ports and 2048
-# addresses have no common factor: no tuple repeats).
-flows_new() {
-	local v=$1 rep=$2
-	echo "{ eth(da=$(mac $v 2), sa=$(mac $v 1)), ipv4(sa=100.64.0.0, sa[2:2]=dinc($((2048 * rep)), $((2048 * rep + 2047))), da=192.0.2.2, ttl=64), udp(sp=dinc(1024, 65534), dp=9), fill(0x41, 18) }"
+# Every frame a new flow: the source port counts up (1024-65534), and so
+# do the subscriber address over the 2048 addresses of one /21 (a new /21
+# per round) and the destination port (1024-65522). The three ranges have
+# no common factor: no tuple repeats, and masquerade, with one public
+# address, never runs out of (port, destination) pairs.
+flows_new() { # round -> xdpgen --new argument
+	local base=$((2048 * $1))
+	echo "100.64.$((base / 256)).0,2048,1024,64511,192.0.2.2,1024,64499"
+}
+
+# What the NAT sent out of its outside veth: handed to the sink, or refused
+# because the sink's receive ring was full (veth counts those as tx
+# dropped). Prints "sent dropped".
+nat_tx() { # ns dev
+	ip -j -s -n "$1" link show dev "$2" |
+		python3 -c 'import json, sys; t = json.load(sys.stdin)[0]["stats64"]["tx"]; print(t["packets"], t["dropped"])'
 }
 
 # Counters of an XDP receiver (veth driver statistics).
 xdp_rx() { in_ns "$1" ethtool -S "$2" | awk '/xdp_packets/ {s += $2} END {printf "%.0f\n", s}'; }
 
-# trafgen on one CPU. Prints "packets seconds" (its own count and the
-# time of its transmit loop).
-TRAFGEN_OUT=
-trafgen_run() { # ns dev cfg secs [extra args]
-	local ns=$1 dev=$2 cfg=$3 secs=$4
-	shift 4
-	TRAFGEN_OUT=$(timeout -s INT "$secs" ip netns exec "$ns" trafgen -o "$dev" -c "$cfg" -P 1 \
-		--no-sock-mem "$@" 2>&1 | tr -d '\r')
-	echo "$TRAFGEN_OUT" | awk '/packets outgoing/ {p = $1} / sec, .* usec on CPU/ {s = $1 + $3 / 1e6} END {if (p && s) print p, s; else exit 1}'
+# The generator on GEN_CPU. Prints "frames seconds": what it offered and
+# how long it ran.
+GEN_OUT=
+gen_run() { # ns dev dmac smac flows|new FILE|SPEC secs|count N [more xdpgen options]
+	local ns=$1 dev=$2 dmac=$3 smac=$4 kind=$5 what=$6 stop=$7 n=$8
+	shift 8
+	GEN_OUT=$(ip netns exec "$ns" taskset -c "$GEN_CPU" nice -n 19 "$B/xdpgen" -i "$dev" \
+		--dmac "$dmac" --smac "$smac" "--$kind" "$what" "--$stop" "$n" "$@" 2>&1)
+	echo "$GEN_OUT" | awk 'NF == 2 && $1 ~ /^[0-9]+$/ {print; ok = 1} END {exit !ok}'
 }
 
-# One measurement: offered (sent) and delivered (sink) packets per second.
+# Generator towards the NAT's inside (from g<v>) or outside (from s<v>).
+gen_out() { local v=$1; shift; gen_run $NS_G g$v$RUN "$(mac $v 2)" "$(mac $v 1)" "$@"; }
+gen_in() { local v=$1; shift; gen_run $NS_S s$v$RUN "$(mac $v 3)" "$(mac $v 4)" "$@"; }
+
+# One measurement, packets per second: offered by the generator, sent out
+# of the NAT's outside veth (the NAT's forwarding rate), received by the sink.
 pps_once() { # variant secs
-	local v=$1 secs=$2 a b r
-	a=$(xdp_rx $NS_S s$v$RUN)
-	r=$(trafgen_run $NS_G g$v$RUN "$TMP/out-$v.cfg" "$secs") || return 1
-	b=$(xdp_rx $NS_S s$v$RUN)
-	set -- $r
-	python3 -c "import sys; print('%.0f %.0f' % ($1 / $2, ($b - $a) / $2))"
+	local v=$1 secs=$2 a b r t0 t1
+	a=$(xdp_rx $NS_S s$v$RUN) t0=$(nat_tx "$(nat_ns $v)" o$v$RUN)
+	r=$(gen_out $v flows "$TMP/out-$v.flows" secs "$secs") || return 1
+	sleep 0.1 # the NAT drains its receive ring
+	b=$(xdp_rx $NS_S s$v$RUN) t1=$(nat_tx "$(nat_ns $v)" o$v$RUN)
+	set -- $r $t0 $t1
+	python3 -c "print('%.0f %.0f %.0f' % ($1 / $2, ($5 + $6 - $3 - $4) / $2, ($b - $a) / $2))"
 }
 
 # ---- 1 + 2: packets/s and cost per packet ---------------------------------
@@ -274,34 +344,51 @@ prog_runtime() { # id -> "run_time_ns run_cnt"
 bench_pps() {
 	local v rep r
 	log "packets/s: warm-up (mappings and conntrack entries exist before measuring)"
-	for v in a b c; do
-		flows_out $v >"$TMP/out-$v.cfg"
-		pps_once $v 2 >/dev/null || { fail pps "trafgen failed: $TRAFGEN_OUT"; return 1; }
+	for v in a b c d; do
+		flows_out >"$TMP/out-$v.flows"
+		pps_once $v 2 >/dev/null || { fail pps "generator failed: $GEN_OUT"; return 1; }
 	done
 	res pps.sessions_a "$(ctl_a --json status | python3 -c 'import json, sys; print(json.load(sys.stdin)["sessions"])')"
 	res pps.conntrack_b "$(in_ns $NS_B cat /proc/sys/net/netfilter/nf_conntrack_count)"
-	for rep in $(seq 1 "$PPS_REPS"); do
-		for v in a b c; do
-			r=$(pps_once $v "$PPS_SECS") || { fail pps "trafgen failed: $TRAFGEN_OUT"; return 1; }
-			set -- $r
-			res "pps.$v.sent.$rep" "$1"
-			res "pps.$v.rx.$rep" "$2"
-			log "packets/s: rep $rep $v: sent $1/s, at the sink $2/s"
-		done
+	res pps.conntrack_d "$(in_ns $NS_D cat /proc/sys/net/netfilter/nf_conntrack_count)"
+	# One generator rotates over the four NATs in short slices, the
+	# order reversed every other slice: the host's speed changes within
+	# seconds (other guests, a busy sibling hyperthread), and neighbouring
+	# slices see the same speed. Per slice: what the NAT took into its
+	# receive ring (the generator veth's tx_packets), i.e. its rate.
+	local v args=() t0 t1 x0 x1 out
+	for v in a c d b; do
+		args+=(--to "g$v$RUN,$(mac $v 2),$(mac $v 1)")
+		t0[$(vnum $v)]=$(nat_tx "$(nat_ns $v)" o$v$RUN) x0[$(vnum $v)]=$(xdp_rx $NS_S s$v$RUN)
+	done
+	log "packets/s: $PPS_REPS slices of $PPS_SECS s per NAT, rotating"
+	out=$(ip netns exec $NS_G taskset -c "$GEN_CPU" nice -n 19 "$B/xdpgen" "${args[@]}" \
+		--flows "$TMP/out-a.flows" --secs "$PPS_SECS" --slices "$PPS_REPS" 2>&1) ||
+		{ fail pps "generator failed: $out"; return 1; }
+	sleep 0.1
+	for v in a b c d; do
+		echo "$out" | awk -v dev="g$v$RUN" -v v=$v '$1 == "slice" && $3 == dev {
+			printf "pps.%s.sent.%d=%.0f\npps.%s.rx.%d=%.0f\n", v, $2, $4 / $5, v, $2, $6 / $5 }' >>"$RES"
+		t1=$(nat_tx "$(nat_ns $v)" o$v$RUN) x1=$(xdp_rx $NS_S s$v$RUN)
+		set -- ${t0[$(vnum $v)]} $t1
+		# Cross-checks over the whole rotation: taken in, sent out, received by the sink.
+		res "pps.$v.taken_total" "$(echo "$out" | awk -v dev="g$v$RUN" '$1 == "slice" && $3 == dev {s += $6} END {print s}')"
+		res "pps.$v.out_total" $(($3 + $4 - $1 - $2))
+		res "pps.$v.sink_total" $((x1 - ${x0[$(vnum $v)]}))
+		log "packets/s: $v: median $(echo "$out" | awk -v dev="g$v$RUN" '$1 == "slice" && $3 == dev {print $6 / $5}' | sort -n | awk '{a[NR] = $1} END {printf "%.0f", a[int((NR + 1) / 2)]}')/s"
 	done
 }
 
-# BPF run time per packet of the XDP program on dev while sender sends cfg.
-prog_cost() { # variant dev "ns sender-dev" cfg secs label [trafgen args]
-	local v=$1 dev=$2 sender=$3 cfg=$4 secs=$5 label=$6 id before after old
-	shift 6
+# BPF run time per packet of the XDP program on dev while a generator sends.
+prog_cost() { # variant dev label gen_out|gen_in generator-arguments...
+	local v=$1 dev=$2 label=$3 gen=$4 id before after old
+	shift 4
 	id=$(prog_id_of "$(nat_ns $v)" "$dev") || { fail cost "no XDP program on $dev"; return 1; }
 	old=$(cat $STATS_SYSCTL)
 	STATS_OLD=$old
 	echo 1 >$STATS_SYSCTL
 	before=$(prog_runtime "$id")
-	set -- $sender "$@"
-	trafgen_run "$1" "$2" "$cfg" "$secs" "${@:3}" >/dev/null || { echo "$old" >$STATS_SYSCTL; STATS_OLD=; fail cost "trafgen failed: $TRAFGEN_OUT"; return 1; }
+	$gen $v "$@" >/dev/null || { echo "$old" >$STATS_SYSCTL; STATS_OLD=; fail cost "generator failed: $GEN_OUT"; return 1; }
 	after=$(prog_runtime "$id")
 	echo "$old" >$STATS_SYSCTL
 	STATS_OLD=
@@ -315,9 +402,10 @@ prog_cost() { # variant dev "ns sender-dev" cfg secs label [trafgen args]
 bench_cost() {
 	local v
 	for v in a c; do
-		flows_in $v >"$TMP/in-$v.cfg" || { fail cost "cannot list the mappings of the NAT"; return 1; }
-		prog_cost $v i$v$RUN "$NS_G g$v$RUN" "$TMP/out-$v.cfg" "$COST_SECS" out
-		prog_cost $v o$v$RUN "$NS_S s$v$RUN" "$TMP/in-$v.cfg" "$COST_SECS" in
+		flows_out >"$TMP/out-$v.flows"
+		flows_in $v >"$TMP/in-$v.flows" || { fail cost "cannot list the mappings of the NAT"; return 1; }
+		prog_cost $v i$v$RUN out gen_out flows "$TMP/out-$v.flows" secs "$COST_SECS"
+		prog_cost $v o$v$RUN in gen_in flows "$TMP/in-$v.flows" secs "$COST_SECS"
 	done
 }
 
@@ -333,50 +421,65 @@ print(sum(int(l.split()[col], 16) for l in lines[1:] if l.strip()))' "$2"
 
 a_counter() { ctl_a --json stats | python3 -c "import json, sys; print(json.load(sys.stdin)['counters']['$1'])"; }
 a_drops() { ctl_a --json stats | python3 -c "import json, sys; print(sum(v for k, v in json.load(sys.stdin)['counters'].items() if k.startswith('drop_')))"; }
-ct_drops() { echo $(( $(ct_stat $NS_B drop) + $(ct_stat $NS_B early_drop) + $(ct_stat $NS_B insert_failed) )); }
+ct_drops() { local n; n=$(nat_ns $1); echo $(( $(ct_stat $n drop) + $(ct_stat $n early_drop) + $(ct_stat $n insert_failed) )); }
 
 slab_bytes() { awk -v c="$1" '$1 == c {printf "%.0f\n", $2 * $4}' /proc/slabinfo; }
 kmalloc_bytes() { awk '$1 ~ /kmalloc/ {s += $2 * $4} END {printf "%.0f\n", s}' /proc/slabinfo; }
 
-# Every repetition sends the same number of new flows to both. Entries stay
-# (UDP timeout 30 s): REPS x NEW_FLOWS must stay below nf_conntrack_max,
-# or conntrack would start evicting. The growth of the nf_conntrack slab
-# (and of the kmalloc caches, where extensions would live) during the
-# nftables rounds gives conntrack's memory per entry.
+# conntrack must never evict or run out during the rounds: its table limit
+# and hash size go up for the run (global settings, restored on exit), to
+# 2M entries with as many buckets.
+ct_room() {
+	local want=2097152
+	CT_MAX_OLD=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
+	CT_HASH_OLD=$(cat /sys/module/nf_conntrack/parameters/hashsize)
+	echo $want >/proc/sys/net/netfilter/nf_conntrack_max || return 1
+	echo $want >/sys/module/nf_conntrack/parameters/hashsize || return 1
+	res ct.max "$want"
+	res ct.buckets "$(cat /proc/sys/net/netfilter/nf_conntrack_buckets)"
+}
+
+# Each round: the generator offers new flows for NEW_SECS at its full rate
+# (several times what any NAT forwards); the rate is new flows the NAT sent
+# out of its outside veth per second (the sink's count is recorded too).
+# The growth of the nf_conntrack slab (and of the kmalloc caches, where
+# extensions would live) during the snat rounds gives conntrack's memory
+# per entry.
 bench_new_sessions() {
-	local rep v r c0 c1 d0 d1 x0 x1 s0 s1 k0 k1
-	if [ $((REPS * NEW_FLOWS + 1000)) -gt "$(cat /proc/sys/net/netfilter/nf_conntrack_max)" ]; then
-		fail new_sessions "BENCH_REPS x BENCH_NEW_FLOWS does not fit nf_conntrack_max"
-		return 1
-	fi
+	local rep v r c0 c1 d0 d1 x0 x1 t0 t1 o s0 s1 k0 k1
+	ct_room || { fail new_sessions "cannot raise nf_conntrack_max"; return 1; }
 	local ct_n=0 ct_s=0 ct_k=0
 	for rep in $(seq 1 "$REPS"); do
-		for v in a b; do
-			flows_new $v "$rep" >"$TMP/new-$v.cfg"
+		order="a d b"
+		[ $((rep % 2)) = 0 ] && order="b d a"
+		for v in $order; do
 			if [ $v = a ]; then
 				c0=$(a_counter mapping_created) d0=$(a_drops)
 			else
-				c0=$(in_ns $NS_B cat /proc/sys/net/netfilter/nf_conntrack_count) d0=$(ct_drops)
+				c0=$(in_ns "$(nat_ns $v)" cat /proc/sys/net/netfilter/nf_conntrack_count) d0=$(ct_drops $v)
 				s0=$(slab_bytes nf_conntrack) k0=$(kmalloc_bytes)
 			fi
-			x0=$(xdp_rx $NS_S s$v$RUN)
-			r=$(trafgen_run $NS_G g$v$RUN "$TMP/new-$v.cfg" 120 -n "$NEW_FLOWS") || { fail new_sessions "trafgen failed: $TRAFGEN_OUT"; return 1; }
-			x1=$(xdp_rx $NS_S s$v$RUN)
+			x0=$(xdp_rx $NS_S s$v$RUN) t0=$(nat_tx "$(nat_ns $v)" o$v$RUN)
+			r=$(gen_out $v new "$(flows_new "$rep")" secs "$NEW_SECS" --first $((rep * 100000000))) || { fail new_sessions "generator failed: $GEN_OUT"; return 1; }
+			sleep 0.2 # the NAT drains its receive ring
+			x1=$(xdp_rx $NS_S s$v$RUN) t1=$(nat_tx "$(nat_ns $v)" o$v$RUN)
+			o=$(python3 -c "print(sum(map(int, '$t1'.split())) - sum(map(int, '$t0'.split())))")
 			if [ $v = a ]; then
 				c1=$(a_counter mapping_created) d1=$(a_drops)
 			else
-				c1=$(in_ns $NS_B cat /proc/sys/net/netfilter/nf_conntrack_count) d1=$(ct_drops)
+				c1=$(in_ns "$(nat_ns $v)" cat /proc/sys/net/netfilter/nf_conntrack_count) d1=$(ct_drops $v)
 				s1=$(slab_bytes nf_conntrack) k1=$(kmalloc_bytes)
 				ct_n=$((ct_n + c1 - c0)) ct_s=$((ct_s + s1 - s0)) ct_k=$((ct_k + k1 - k0))
 			fi
 			set -- $r
 			res "new.$v.sent.$rep" "$1"
-			res "new.$v.forwarded.$rep" $((x1 - x0))
+			res "new.$v.forwarded.$rep" "$o"
+			res "new.$v.sink.$rep" $((x1 - x0))
 			res "new.$v.created.$rep" $((c1 - c0))
 			res "new.$v.drops.$rep" $((d1 - d0))
 			res "new.$v.secs.$rep" "$2"
-			res "new.$v.rate.$rep" "$(python3 -c "print('%.0f' % (($x1 - $x0) / $2))")"
-			log "new sessions: rep $rep $v: $((x1 - x0)) new flows forwarded in $2 s ($((c1 - c0)) sessions counted by the NAT)"
+			res "new.$v.rate.$rep" "$(python3 -c "print('%.0f' % ($o / $2))")"
+			log "new sessions: rep $rep $v: $o new flows out of the NAT in $2 s ($((x1 - x0)) at the sink, $((c1 - c0)) sessions counted by the NAT, $1 offered)"
 		done
 	done
 	res ct.entries $ct_n
@@ -384,8 +487,8 @@ bench_new_sessions() {
 	res ct.kmalloc_per_entry "$(python3 -c "print('%.1f' % ($ct_k / max(1, $ct_n)))")"
 	# One more round for cgnat alone, with BPF run-time statistics on:
 	# what creating a session costs inside cgnat_xdp_inside.
-	flows_new a $((REPS + 1)) >"$TMP/new-a.cfg"
-	prog_cost a ia$RUN "$NS_G ga$RUN" "$TMP/new-a.cfg" 120 new -n "$NEW_FLOWS"
+	prog_cost a ia$RUN new gen_out new "$(flows_new $((REPS + 1)))" secs "$NEW_SECS" \
+		--first $(((REPS + 1) * 100000000))
 }
 
 
@@ -397,8 +500,6 @@ bench_memory() {
 	out=$("$B/dpbench" memory "$SESSIONS") || { fail memory "dpbench memory failed"; return 1; }
 	echo "$out" >>"$RES"
 	res ct.objsize "$(awk '$1 == "nf_conntrack" {print $4}' /proc/slabinfo)"
-	res ct.buckets "$(cat /proc/sys/net/netfilter/nf_conntrack_buckets)"
-	res ct.max "$(cat /proc/sys/net/netfilter/nf_conntrack_max)"
 }
 
 # ---- 5: expiry of a million sessions ----------------------------------------
@@ -504,7 +605,7 @@ sys.exit(0 if d['result'] == 'match' and [c['subscriber'] for c in d['candidates
 # ---- main ------------------------------------------------------------------------
 
 [ "$(id -u)" = 0 ] || { echo "bench: must run as root (namespaces, XDP, BPF)" >&2; exit 1; }
-for t in trafgen nft bpftool ethtool python3 clang gcc nsenter; do
+for t in nft bpftool ethtool python3 clang gcc nsenter; do
 	command -v $t >/dev/null || { echo "bench: $t not found; run make deps" >&2; exit 1; }
 done
 log "building helpers"
@@ -515,9 +616,12 @@ res pps.secs "$PPS_SECS"
 res pps.reps "$PPS_REPS"
 res cost.secs "$COST_SECS"
 res new.reps "$REPS"
+res new.secs "$NEW_SECS"
+res machine.gen_cpu $GEN_CPU
+res machine.nat_cpu $NAT_CPU
 log "topology (run $RUN)"
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
-if topology && setup_a && setup_b && setup_c; then
+if topology && setup_a && setup_b && setup_c && setup_d && napi_threads; then
 	want pps && bench_pps
 	want cost && bench_cost
 	want new && bench_new_sessions
@@ -533,12 +637,14 @@ if [ -n "$AGENT_PID" ]; then
 	wait "$AGENT_PID" 2>/dev/null
 	AGENT_PID=
 fi
-for n in $NS_G $NS_S $NS_A $NS_B $NS_C; do ip netns del "$n" 2>/dev/null; done
+for n in $NS_G $NS_S $NS_A $NS_B $NS_C $NS_D; do ip netns del "$n" 2>/dev/null; done
 want gc && bench_gc
 want events && bench_events
 want lookup && bench_lookup
 res machine.load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 res machine.duration_secs $((SECONDS - T_START))
+# The raw figures stay next to the helpers: report.py can be rerun on them.
+cp "$RES" "$B/results.txt"
 python3 "$ROOT/tests/bench/report.py" "$RES" "$OUT" || FAILED+=(report)
 [ -n "${KEEP_TMP:-}" ] && cp "$RES" "$TMP/results.txt"
 if [ ${#FAILED[@]} -gt 0 ]; then
