@@ -189,35 +189,27 @@ EOF
 	return 1
 }
 
-setup_b() {
-	in_ns $NS_B nft -f - <<EOF || return 1
+# The kernel NATs: forwarding plus one nftables rule. Unreplied UDP
+# entries live 30 s by default; the runs are longer, and entry counts must
+# only grow while they last (a per-namespace setting).
+setup_kernel_nat() { # variant "nat statement"
+	in_ns "$(nat_ns $1)" nft -f - <<EOF || return 1
 table ip cgnat_bench {
 	chain post {
 		type nat hook postrouting priority srcnat; policy accept;
-		oifname "ob$RUN" ip saddr 100.64.0.0/10 snat to 198.51.100.0/26
+		oifname "o$1$RUN" ip saddr 100.64.0.0/10 $2
 	}
 }
 EOF
-	ct_keep $NS_B
+	in_ns "$(nat_ns $1)" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
 }
 
-# Unreplied UDP entries live 30 s by default; the runs are longer, and the
-# entry counts must only grow while they last (per namespace setting).
-ct_keep() { in_ns "$1" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600; }
+# b: snat to the pool, the kernel's counterpart of a CGNAT pool.
+setup_b() { setup_kernel_nat b "snat to 198.51.100.0/26"; }
 
-# What the issues name as the kernel baseline: masquerade to the outside
+# d: what the issues name as the kernel baseline, masquerade to the outside
 # interface's own address (one address, where b has the whole pool).
-setup_d() {
-	in_ns $NS_D nft -f - <<EOF || return 1
-table ip cgnat_bench {
-	chain post {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname "od$RUN" ip saddr 100.64.0.0/10 masquerade
-	}
-}
-EOF
-	ct_keep $NS_D
-}
+setup_d() { setup_kernel_nat d masquerade; }
 
 # Every receiving veth polls in its own NAPI thread, pinned: the NAT
 # namespace's on NAT_CPU, the generator's and the sink's on GEN_CPU. A veth
@@ -251,21 +243,26 @@ setup_c() {
 
 # 256 established flows: 16 subscribers x 16 source ports, 60-byte frames.
 # Flow files hold "saddr sport daddr dport" per line (tests/bench/xdpgen.c).
-flows_out() {
+each_flow() { # printf format taking the subscriber address and its port
 	local s p
 	for s in $(seq 1 16); do
 		for p in $(seq 10000 10015); do
-			echo "100.64.1.$s $p 192.0.2.2 9"
+			# shellcheck disable=SC2059
+			printf "$1\n" "100.64.1.$s" "$p"
 		done
 	done
 }
 
+flows_out() { each_flow "%s %d 192.0.2.2 9"; }
+
 # The same 256 flows in the other direction: from the sink to the public
 # endpoint of each mapping (a), or to the subscriber itself (c, no NAT).
 flows_in() {
-	local v=$1
-	if [ $v = a ]; then
-		ctl_a --json sessions --limit 100000 | python3 -c '
+	if [ $1 != a ]; then
+		each_flow "192.0.2.2 9 %s %d"
+		return
+	fi
+	ctl_a --json sessions --limit 100000 | python3 -c '
 import json, sys
 n = 0
 for s in json.load(sys.stdin)["sessions"]:
@@ -273,14 +270,6 @@ for s in json.load(sys.stdin)["sessions"]:
         print("192.0.2.2 9 %s %d" % (s["outside_ip"], s["outside_port"]))
         n += 1
 sys.exit(0 if n == 256 else 1)'
-	else
-		local s p
-		for s in $(seq 1 16); do
-			for p in $(seq 10000 10015); do
-				echo "192.0.2.2 9 100.64.1.$s $p"
-			done
-		done
-	fi
 }
 
 # Every frame a new flow: the source port counts up (1024-65534), and so
