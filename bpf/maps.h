@@ -169,6 +169,7 @@ struct flow_route {
 	__u32 daddr;
 	__u32 ingress;
 	__u32 checked;     /* second of the FIB lookup; 0 = none */
+	__u32 epoch;       /* configuration it was looked up under (interface slots) */
 	__u16 max_len;     /* largest tot_len the lookup accepted */
 	__u8 egress_slot;  /* iface_slot() of the egress: the cgnat_tx key */
 	__u8 pad;

@@ -340,7 +340,8 @@ outbound_cached(const struct nat_env *env, const struct pkt_info *p, __u32 ingre
 	if (!flow_cache_hit(env, &key, &p->o, flags, c, to))
 		return 0;
 	if (c->route.checked != env->now || c->route.daddr != p->o.daddr ||
-	    c->route.ingress != ingress || p->tot_len > c->route.max_len)
+	    c->route.ingress != ingress || p->tot_len > c->route.max_len ||
+	    c->route.epoch != env->cfg->epoch)
 		return 0;
 	return c;
 }
@@ -361,7 +362,7 @@ static __always_inline void route_remember(const struct nat_env *env, const stru
 		return;
 	r = &c->route;
 	if (r->checked == env->now && r->daddr == p->o.daddr && r->ingress == ingress &&
-	    r->egress_slot == slot) {
+	    r->egress_slot == slot && r->epoch == env->cfg->epoch) {
 		if (p->tot_len > r->max_len)
 			r->max_len = p->tot_len;
 		return;
@@ -370,6 +371,7 @@ static __always_inline void route_remember(const struct nat_env *env, const stru
 	r->ingress = ingress;
 	r->egress_slot = (__u8)slot;
 	r->max_len = p->tot_len;
+	r->epoch = env->cfg->epoch;
 	__builtin_memcpy(r->dmac, f->dmac, 6);
 	__builtin_memcpy(r->smac, f->smac, 6);
 	r->checked = env->now;
