@@ -324,6 +324,16 @@ static __always_inline void flow_cache_forget(const struct cgnat_mapping_key *k)
 	bpf_loop(1024, flow_cache_clear_cpu, &fc, 0);
 }
 
+/* The mapping of a packet leaving a subscriber. */
+static __always_inline struct cgnat_mapping_key outbound_key(const struct l4_tuple *t)
+{
+	struct cgnat_mapping_key key = {
+		.inside_ip = t->saddr, .inside_port = t->sport, .proto = t->slot,
+	};
+
+	return key;
+}
+
 /* An established outbound packet whose translation and route this CPU
  * looked up during this second: its cache entry, or 0 for the full path.
  * Routes are thus followed within a second of a change, as mappings are. */
@@ -331,9 +341,7 @@ static __always_inline struct flow_cache_entry *
 outbound_cached(const struct nat_env *env, const struct pkt_info *p, __u32 ingress,
 		struct nat_target *to)
 {
-	struct cgnat_mapping_key key = {
-		.inside_ip = p->o.saddr, .inside_port = p->o.sport, .proto = p->o.slot,
-	};
+	struct cgnat_mapping_key key = outbound_key(&p->o);
 	__u8 flags = p->o.slot == CGNAT_P_TCP ? p->tcp_flags : 0;
 	struct flow_cache_entry *c = flow_cache_slot(&key);
 
@@ -351,9 +359,7 @@ outbound_cached(const struct nat_env *env, const struct pkt_info *p, __u32 ingre
 static __always_inline void route_remember(const struct nat_env *env, const struct pkt_info *p,
 					   __u32 ingress, int slot, const struct bpf_fib_lookup *f)
 {
-	struct cgnat_mapping_key key = {
-		.inside_ip = p->o.saddr, .inside_port = p->o.sport, .proto = p->o.slot,
-	};
+	struct cgnat_mapping_key key = outbound_key(&p->o);
 	struct flow_cache_entry *c = flow_cache_slot(&key);
 	struct flow_route *r;
 
@@ -383,9 +389,7 @@ static __always_inline void route_remember(const struct nat_env *env, const stru
 static __always_inline int outbound_mapping(struct nat_env *env, const struct l4_tuple *t,
 					    __u8 tcp_flags, struct nat_target *to)
 {
-	struct cgnat_mapping_key key = {
-		.inside_ip = t->saddr, .inside_port = t->sport, .proto = t->slot,
-	};
+	struct cgnat_mapping_key key = outbound_key(t);
 	struct flow_cache_entry *c = flow_cache_slot(&key);
 	struct cgnat_mapping *m;
 	struct cgnat_mapping created;

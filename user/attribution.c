@@ -88,12 +88,11 @@ struct checkpoint_walk {
 	uint64_t utc;
 };
 
-static int checkpoint_session(void *arg, const void *k, const void *v)
+/* The record of one mapping, as the agent writes it itself. */
+static struct cgnat_event session_event(uint8_t type, const struct cgnat_mapping_key *key,
+					const struct cgnat_mapping *m)
 {
-	const struct checkpoint_walk *cw = arg;
-	const struct cgnat_mapping_key *key = k;
-	const struct cgnat_mapping *m = v;
-	struct cgnat_event ev = { .type = CGNAT_EV_SESSION_ACTIVE };
+	struct cgnat_event ev = { .type = type };
 
 	ev.proto = cgnat_slot_ipproto(key->proto);
 	ev.inside_ip = key->inside_ip;
@@ -101,6 +100,14 @@ static int checkpoint_session(void *arg, const void *k, const void *v)
 	ev.outside_ip = m->outside_ip;
 	ev.outside_port = m->outside_port;
 	ev.outside_port_last = m->outside_port;
+	return ev;
+}
+
+static int checkpoint_session(void *arg, const void *k, const void *v)
+{
+	const struct checkpoint_walk *cw = arg;
+	struct cgnat_event ev = session_event(CGNAT_EV_SESSION_ACTIVE, k, v);
+
 	write_event(cw->a, &ev, cw->utc);
 	return 0;
 }
@@ -255,17 +262,12 @@ int attr_commit(struct attribution *a)
 void attr_mapping_deleted(struct attribution *a, const struct cgnat_mapping_key *k,
 			  const struct cgnat_mapping *m)
 {
-	struct cgnat_event ev = { .type = CGNAT_EV_SESSION_DELETE };
+	struct cgnat_event ev;
 
 	if (a->cfg.mode != CFG_MODE_SESSION)
 		return;
+	ev = session_event(CGNAT_EV_SESSION_DELETE, k, m);
 	ev.seq = next_seq(a);
-	ev.proto = cgnat_slot_ipproto(k->proto);
-	ev.inside_ip = k->inside_ip;
-	ev.inside_port = k->inside_port;
-	ev.outside_ip = m->outside_ip;
-	ev.outside_port = m->outside_port;
-	ev.outside_port_last = m->outside_port;
 	write_event(a, &ev, clock_ns(CLOCK_REALTIME));
 }
 

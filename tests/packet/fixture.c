@@ -591,6 +591,16 @@ int row_send(const struct row *r, struct row_run *run)
 
 /* ---- accounting --------------------------------------------------------- */
 
+void gc_entry_for(struct cgnat_gc_entry *e, const struct var *v, uint32_t flags)
+{
+	memset(e, 0, sizeof(*e));
+	e->op = CGNAT_GC_MAPPING;
+	e->flags = flags;
+	e->key.m.inside_ip = v->in_ip;
+	e->key.m.inside_port = htons(v->in_port);
+	e->key.m.proto = v->slot;
+}
+
 void check_port_accounting(void)
 {
 	const struct cgnat_geometry *g = &D.dp.plan.geom;

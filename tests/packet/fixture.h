@@ -192,6 +192,8 @@ int row_send(const struct row *r, struct row_run *run);
 /* Helpers for actions and checks. */
 void fx_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint8_t proto_slot(uint8_t proto);
+/* One expiry work entry (cgnat_gc) for the mapping learned as v. */
+void gc_entry_for(struct cgnat_gc_entry *e, const struct var *v, uint32_t flags);
 /* Check that every port slot in use or held is counted in its block word
  * and the block belongs to someone: no port leaked by a refused flow. */
 void check_port_accounting(void);

@@ -51,12 +51,7 @@ static void release_b(const struct row *r)
 	(void)r;
 	if (!b)
 		fx_fail("no mapping learned for B");
-	memset(e, 0, sizeof(*e));
-	e->op = CGNAT_GC_MAPPING;
-	e->flags = CGNAT_GC_FORCE;
-	e->key.m.inside_ip = b->in_ip;
-	e->key.m.inside_port = htons(b->in_port);
-	e->key.m.proto = b->slot;
+	gc_entry_for(e, b, CGNAT_GC_FORCE);
 	if (dp_run_gc(&D.dp, 1, &deleted, NULL) || deleted != 1)
 		fx_fail("the expiry program did not delete B's mapping");
 	slot = cgnat_port_slot((uint32_t)pool_index(b->pub_ip), b->slot, b->pub_port);
@@ -124,12 +119,7 @@ static void expire_a_in_one_batch(const struct row *r)
 		v = var_get(name);
 		if (!v)
 			fx_fail("no mapping learned as %s", name);
-		memset(e, 0, sizeof(*e));
-		e->op = CGNAT_GC_MAPPING;
-		e->flags = CGNAT_GC_FORCE;
-		e->key.m.inside_ip = v->in_ip;
-		e->key.m.inside_port = htons(v->in_port);
-		e->key.m.proto = v->slot;
+		gc_entry_for(e, v, CGNAT_GC_FORCE);
 		n++;
 	}
 	if (dp_run_gc(&D.dp, n, &deleted, NULL) || deleted != n)

@@ -48,12 +48,7 @@ static void run_gc(const char *const *names, int n, uint32_t *results, uint32_t 
 
 		if (!v)
 			fx_fail("no $%s", name);
-		memset(e, 0, sizeof(*e));
-		e->op = CGNAT_GC_MAPPING;
-		e->flags = names[i][0] == '!' ? CGNAT_GC_FORCE : 0;
-		e->key.m.inside_ip = v->in_ip;
-		e->key.m.inside_port = htons(v->in_port);
-		e->key.m.proto = v->slot;
+		gc_entry_for(e, v, names[i][0] == '!' ? CGNAT_GC_FORCE : 0);
 	}
 	rc = dp_run_gc(&D.dp, (uint32_t)n, deleted, NULL);
 	if (rc)
