@@ -305,7 +305,7 @@ static __always_inline int expired(const struct gc_loop *l, __u32 last_seen, __u
 static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry *e)
 {
 	struct cgnat_mapping_key key = e->key.m;
-	struct cgnat_mapping *m = bpf_map_lookup_elem(&cgnat_mappings, &key);
+	struct cgnat_mapping *m = session_find(l->cfg, &key);
 	struct cgnat_subscriber *sub;
 	__u32 idx, *slot;
 	long ip_index;
@@ -320,10 +320,11 @@ static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry 
 		return;
 	}
 	e->mapping = *m;
-	if (bpf_map_delete_elem(&cgnat_mappings, &key)) {
+	if (session_delete(l->cfg, &key)) {
 		e->result = CGNAT_GC_GONE;
 		return;
 	}
+	session_unreserve();
 	flow_cache_forget(&key);
 	/* The port is held, not freed: RFC 6888 REQ-8 wants 120 s before reuse. */
 	ip_index = pool_index_of(l->cfg, e->mapping.outside_ip);
@@ -346,7 +347,7 @@ static __always_inline void gc_peer(struct gc_loop *l, struct cgnat_gc_entry *e)
 {
 	struct cgnat_peer_key key = e->key;
 	struct cgnat_peer *peer = bpf_map_lookup_elem(&cgnat_peers, &key);
-	struct cgnat_mapping *m = bpf_map_lookup_elem(&cgnat_mappings, &key.m);
+	struct cgnat_mapping *m = session_find(l->cfg, &key.m);
 	struct cgnat_subscriber *sub;
 
 	if (!peer) {
@@ -452,6 +453,43 @@ int cgnat_gc(struct cgnat_gc_args *args)
 	bpf_loop(n, gc_step, &l, 0);
 	args->deleted = l.deleted;
 	args->now = l.now;
+	return 0;
+}
+
+/* ---- first touch of the large tables, run by the agent at start ---- */
+
+#define PAGE_BYTES 4096
+
+static long warm_session_step(__u32 i, void *arg)
+{
+	struct cgnat_session_slot *s = session_slot(i * (PAGE_BYTES / sizeof(*s)));
+
+	if (!s)
+		return 1;
+	/* A write that changes nothing: safe on live slots too. */
+	__sync_fetch_and_add(&s->word, 0);
+	return 0;
+}
+
+static long warm_port_step(__u32 i, void *arg)
+{
+	__u32 group = i * (PAGE_BYTES / sizeof(struct cgnat_port_group));
+	struct cgnat_port_group *g = bpf_map_lookup_elem(&cgnat_ports, &group);
+
+	if (!g)
+		return 1;
+	__sync_fetch_and_add(&g->slot[0], 0);
+	return 0;
+}
+
+/* Kernel pages of BPF maps are mapped on first use; on virtualised hosts
+ * that first use can cost microseconds (the hypervisor fills in its page
+ * tables), which the first new flows on each page would pay. */
+SEC("syscall")
+int cgnat_warm(void *ctx)
+{
+	bpf_loop(1 << 23, warm_session_step, 0, 0);
+	bpf_loop(1 << 23, warm_port_step, 0, 0);
 	return 0;
 }
 

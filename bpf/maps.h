@@ -5,6 +5,7 @@
 
 #include "cgnat_dp.h"
 #include "cgnat_gc.h"
+#include "cgnat_sessions.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -63,13 +64,15 @@ struct {
 	__type(value, __u32);
 } cgnat_pool_ips SEC(".maps");
 
-/* Endpoint-independent mappings; capacity = limits.max_sessions (resized). */
+/* Endpoint-independent mappings, the session table of
+ * include/cgnat_sessions.h: cgnat_session_slots(limits.max_sessions) slots
+ * (resized), mmapped by the agent to scan for expiry. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1 << 16);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct cgnat_mapping_key);
-	__type(value, struct cgnat_mapping);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct cgnat_session_slot);
 } cgnat_mappings SEC(".maps");
 
 /* Further destinations of a mapping, address-dependent filtering only (resized). */

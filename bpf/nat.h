@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "parse.h"
+#include "sessions.h"
 #include "tcp_state.h"
 
 struct nat_env {
@@ -141,18 +142,46 @@ static __always_inline void session_count(struct cgnat_subscriber *sub, int delt
 		__sync_fetch_and_add(&sub->sessions, delta);
 }
 
+/* A place in limits.max_sessions, taken before the mapping is created. */
+static __always_inline int session_reserve(const struct cgnat_config *cfg)
+{
+	struct cgnat_global *gs = global_state();
+
+	if (!gs)
+		return -1;
+	if (__sync_fetch_and_add(&gs->sessions, 1) >= cfg->max_sessions) {
+		__sync_fetch_and_add(&gs->sessions, -1);
+		return -1;
+	}
+	return 0;
+}
+
+static __always_inline void session_unreserve(void)
+{
+	struct cgnat_global *gs = global_state();
+
+	if (gs)
+		__sync_fetch_and_add(&gs->sessions, -1);
+}
+
+static __always_inline int session_insert_stat(int r)
+{
+	return r == SESSION_FULL ? CGNAT_STAT_DROP_TABLE_FULL : CGNAT_STAT_DROP_SESSION_BUSY;
+}
+
 /* New mapping for an outbound packet. Fails closed: in per-session logging
- * mode the event is reserved before the mapping exists. */
+ * mode the event is reserved before the mapping exists. *out points at the
+ * mapping in the table (another CPU's if it created the same one first). */
 static __always_inline int mapping_create(struct nat_env *env, const struct l4_tuple *t,
 					  __u8 tcp_flags, struct cgnat_mapping_key *key,
-					  struct cgnat_mapping *out)
+					  struct cgnat_mapping **out)
 {
 	const struct cgnat_config *cfg = env->cfg;
 	struct cgnat_subscriber *sub;
 	struct cgnat_event *ev = 0;
 	struct alloc_req req = {};
 	struct cgnat_mapping m = {};
-	int r, err, spoofed = 0;
+	int r, spoofed = 0;
 
 	sub = subscriber_get(cfg, t->saddr, &spoofed);
 	if (!sub)
@@ -161,12 +190,15 @@ static __always_inline int mapping_create(struct nat_env *env, const struct l4_t
 		quota_event(sub, t->slot, t->saddr);
 		return CGNAT_STAT_DROP_QUOTA_SESSIONS;
 	}
+	if (session_reserve(cfg))
+		return CGNAT_STAT_DROP_TABLE_FULL;
 	req.cfg = cfg;
 	req.inside_ip = t->saddr;
 	req.inside_port = t->sport;
 	req.slot_proto = t->slot;
 	r = alloc_port(&req, sub);
 	if (r != ALLOC_OK) {
+		session_unreserve();
 		if (r == ALLOC_QUOTA_PORTS || r == ALLOC_QUOTA_SESSIONS)
 			quota_event(sub, t->slot, t->saddr);
 		return alloc_result_stat(r);
@@ -176,6 +208,7 @@ static __always_inline int mapping_create(struct nat_env *env, const struct l4_t
 		ev = event_reserve();
 		if (!ev) {
 			release_claimed_port(cfg, req.ip_index, req.port, t->slot);
+			session_unreserve();
 			return CGNAT_STAT_DROP_EVENT_RING_FULL;
 		}
 	}
@@ -185,19 +218,14 @@ static __always_inline int mapping_create(struct nat_env *env, const struct l4_t
 	m.remote_ip = t->daddr;
 	if (t->slot == CGNAT_P_TCP)
 		m.tcp_state = tcp_next_state(CGNAT_TCP_CLOSED, tcp_flags, 1);
-	err = bpf_map_update_elem(&cgnat_mappings, key, &m, BPF_NOEXIST);
-	if (err) {
-		/* -EEXIST: another CPU created it first; use theirs. */
-		struct cgnat_mapping *theirs;
-
+	r = session_insert(cfg, key, &m, out);
+	if (r != SESSION_CLAIMED) {
+		/* SESSION_FOUND: another CPU created it first; use theirs. */
 		release_claimed_port(cfg, req.ip_index, req.port, t->slot);
+		session_unreserve();
 		if (ev)
 			bpf_ringbuf_discard(ev, 0);
-		theirs = bpf_map_lookup_elem(&cgnat_mappings, key);
-		if (!theirs)
-			return CGNAT_STAT_DROP_TABLE_FULL;
-		*out = *theirs;
-		return 0;
+		return r == SESSION_FOUND ? 0 : session_insert_stat(r);
 	}
 	session_count(sub, 1);
 	stat_inc(CGNAT_STAT_MAPPING_CREATED);
@@ -216,8 +244,6 @@ static __always_inline int mapping_create(struct nat_env *env, const struct l4_t
 		}
 		event_submit(ev);
 	}
-	/* The values just inserted: no second walk of the hash chain. */
-	*out = m;
 	return 0;
 }
 
@@ -392,17 +418,17 @@ static __always_inline int outbound_mapping(struct nat_env *env, const struct l4
 	struct cgnat_mapping_key key = outbound_key(t);
 	struct flow_cache_entry *c = flow_cache_slot(&key);
 	struct cgnat_mapping *m;
-	struct cgnat_mapping created;
 	int r;
 
 	if (flow_cache_hit(env, &key, t, tcp_flags, c, to))
 		return 0;
-	m = bpf_map_lookup_elem(&cgnat_mappings, &key);
+	m = session_find(env->cfg, &key);
 	if (!m) {
-		r = mapping_create(env, t, tcp_flags, &key, &created);
+		r = mapping_create(env, t, tcp_flags, &key, &m);
 		if (r)
 			return r;
-		m = &created;
+		if (!m)
+			return CGNAT_STAT_DROP_SESSION_BUSY;
 	} else {
 		if (!(tcp_flags & TCPF_RST) && m->last_seen != env->now)
 			m->last_seen = env->now;
@@ -465,7 +491,7 @@ reverse_lookup(const struct cgnat_config *cfg, long ip_index, __u32 outside_ip,
 	key->inside_port = CGNAT_SLOT_PORT(slot);
 	key->proto = slot_proto;
 	key->pad = 0;
-	m = bpf_map_lookup_elem(&cgnat_mappings, key);
+	m = session_find(cfg, key);
 	if (!m || m->outside_ip != outside_ip || m->outside_port != outside_port)
 		return 0;
 	return m;
@@ -678,7 +704,7 @@ static __always_inline int nat_outbound_icmp_error(const struct pkt_ctx *x, stru
 
 	if (!subscriber_prefix(p->o.saddr))
 		return CGNAT_STAT_DROP_SPOOFED;
-	m = bpf_map_lookup_elem(&cgnat_mappings, &key);
+	m = session_find(env->cfg, &key);
 	if (!m)
 		return CGNAT_STAT_DROP_ICMP_NO_MAPPING;
 	inner_to.ip = m->outside_ip;

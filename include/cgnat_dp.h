@@ -68,12 +68,14 @@ struct cgnat_config {
 	__u32 timeout[CGNAT_TO_MAX];/* seconds */
 	__u64 det_subscribers;      /* deterministic: number of subscriber addresses */
 	__u32 epoch;                /* bumped on every applied configuration */
-	__u32 pad;
+	__u32 session_mask;         /* session table slots - 1 (cgnat_sessions.h) */
 	__u64 layout_hash;          /* pool, prefixes, mode and geometry the maps were built for */
 	/* Checked on every packet, so kept here instead of in hash maps. */
 	__u32 pool_lo, pool_hi;     /* host order bounds of the pool */
 	__u32 inside_if[CGNAT_MAX_IFACES];  /* ifindexes, 0-terminated */
 	__u32 outside_if[CGNAT_MAX_IFACES];
+	__u32 max_sessions;         /* mappings at most, all subscribers */
+	__u32 pad;
 };
 
 /* The fast path's clock: CLOCK_MONOTONIC in seconds, by multiply and shift
@@ -230,6 +232,7 @@ struct cgnat_global {
 	__u64 event_seq;          /* next event sequence number (atomic) */
 	__u64 free_blocks;        /* blocks with no owner, all addresses (atomic) */
 	__u64 exhausted_event_ns; /* last ports/addresses-exhausted event, rate limit */
+	__u64 sessions;           /* mappings in the session table (atomic) */
 };
 _Static_assert(sizeof(struct cgnat_global) % 8 == 0, "mmapped array stride");
 
@@ -315,6 +318,7 @@ struct cgnat_frag {
 	X(DROP_PORTS_EXHAUSTED, "drops: no free port block on the subscriber's address") \
 	X(DROP_ADDRS_EXHAUSTED, "drops: no public address has a free block") \
 	X(DROP_TABLE_FULL, "drops: session table full") \
+	X(DROP_SESSION_BUSY, "drops: session slot changing on another CPU") \
 	X(DROP_EVENT_RING_FULL, "drops: event ring buffer full, mapping refused") \
 	X(DROP_NOT_READY, "drops: dataplane not configured yet") \
 	X(DROP_FRAGMENT, "drops: non-first fragment before its first fragment") \

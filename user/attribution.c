@@ -12,7 +12,7 @@
 #include "cgnat.skel.h"
 #include "dataplane.h"
 #include "evlog.h"
-#include "mapwalk.h"
+#include "session_table.h"
 #include "subdb.h"
 
 #define NS 1000000000ULL
@@ -103,7 +103,8 @@ static struct cgnat_event session_event(uint8_t type, const struct cgnat_mapping
 	return ev;
 }
 
-static int checkpoint_session(void *arg, const void *k, const void *v)
+static int checkpoint_session(void *arg, const struct cgnat_mapping_key *k,
+			      const struct cgnat_mapping *v)
 {
 	const struct checkpoint_walk *cw = arg;
 	struct cgnat_event ev = session_event(CGNAT_EV_SESSION_ACTIVE, k, v);
@@ -116,8 +117,7 @@ static void checkpoint_sessions(struct attribution *a, uint64_t utc)
 {
 	struct checkpoint_walk cw = { a, utc };
 
-	map_walk(bpf_map__fd(a->dp->skel->maps.cgnat_mappings), sizeof(struct cgnat_mapping_key),
-		 sizeof(struct cgnat_mapping), checkpoint_session, &cw);
+	session_table_walk_all(&a->dp->sessions, checkpoint_session, &cw);
 }
 
 /* Every file starts with the state in force: who holds which block (PBA)

@@ -13,6 +13,7 @@
 #include "gc.h"
 #include "jsonw.h"
 #include "mapwalk.h"
+#include "session_table.h"
 #include "subdb.h"
 
 struct session_filter {
@@ -78,7 +79,7 @@ static void print_session(struct ctl *c, struct jsonw *w, const struct cgnat_map
 	       k->proto == CGNAT_P_TCP ? tcp_state_name(m->tcp_state) : "-", idle, left);
 }
 
-struct session_walk {
+struct sessions_shown {
 	struct ctl *c;
 	const struct session_filter *f;
 	struct jsonw *w;
@@ -86,9 +87,10 @@ struct session_walk {
 	uint64_t matched, shown;
 };
 
-static int session_step(void *arg, const void *k, const void *v)
+static int session_step(void *arg, const struct cgnat_mapping_key *k,
+			const struct cgnat_mapping *v)
 {
-	struct session_walk *sw = arg;
+	struct sessions_shown *sw = arg;
 
 	if (!matches(sw->f, k, v))
 		return 0;
@@ -104,10 +106,9 @@ static int session_step(void *arg, const void *k, const void *v)
 static uint64_t walk(struct ctl *c, const struct session_filter *f, struct jsonw *w,
 		     uint64_t *shown)
 {
-	struct session_walk sw = { .c = c, .f = f, .w = w, .now = gc_now() };
+	struct sessions_shown sw = { .c = c, .f = f, .w = w, .now = gc_now() };
 
-	map_walk(c->pin.mappings, sizeof(struct cgnat_mapping_key), sizeof(struct cgnat_mapping),
-		 session_step, &sw);
+	session_table_walk_all(&c->pin.sessions, session_step, &sw);
 	*shown = sw.shown;
 	return sw.matched;
 }

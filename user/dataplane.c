@@ -69,7 +69,8 @@ static int set_sizes(struct cgnat *s, const struct cgnat_cfg *cfg, const struct 
 	err |= bpf_map__set_max_entries(s->maps.cgnat_pool_index, at_least_one(n_pool));
 	err |= bpf_map__set_max_entries(s->maps.cgnat_pool_ips, at_least_one(n_pool));
 	err |= bpf_map__set_max_entries(s->maps.cgnat_ip_free, at_least_one(n_pool));
-	err |= bpf_map__set_max_entries(s->maps.cgnat_mappings, cfg->max_sessions);
+	err |= bpf_map__set_max_entries(s->maps.cgnat_mappings,
+					(uint32_t)cgnat_session_slots(cfg->max_sessions));
 	/* Only address-dependent filtering uses peers, for the few mappings
 	 * that talk to several hosts; a quarter of the sessions is plenty. */
 	err |= bpf_map__set_max_entries(s->maps.cgnat_peers,
@@ -187,6 +188,15 @@ static void *map_mmap(struct bpf_map *map, size_t *bytes)
 	return p;
 }
 
+/* Touch every page of the session and port tables through the kernel's
+ * mapping (cgnat_warm); best effort, a few milliseconds. */
+static void warm_tables(struct dataplane *dp)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	bpf_prog_test_run_opts(bpf_program__fd(dp->skel->progs.cgnat_warm), &opts);
+}
+
 static int map_all(struct dataplane *dp)
 {
 	struct cgnat *s = dp->skel;
@@ -197,10 +207,13 @@ static int map_all(struct dataplane *dp)
 	dp->ip_free = map_mmap(s->maps.cgnat_ip_free, &dp->ip_free_bytes);
 	dp->global = map_mmap(s->maps.cgnat_global, &dp->global_bytes);
 	dp->gc_batch = map_mmap(s->maps.cgnat_gc_batch, &dp->gc_bytes);
+	dp->sessions.slots = map_mmap(s->maps.cgnat_mappings, &dp->sessions_bytes);
+	dp->sessions.n = bpf_map__max_entries(s->maps.cgnat_mappings);
+
 	dp->n_blocks = bpf_map__max_entries(s->maps.cgnat_blocks);
 	if (!dp->slots || !dp->blocks || !dp->block_fill || !dp->ip_free || !dp->global)
 		return -1;
-	return dp->gc_batch ? 0 : -1;
+	return dp->gc_batch && dp->sessions.slots ? 0 : -1;
 }
 
 static int read_config(struct dataplane *dp, struct cgnat_config *c)
@@ -291,6 +304,7 @@ int dp_open(struct dataplane *dp, const struct cgnat_cfg *cfg, bool replace, cha
 		snprintf(err, errlen, "cannot mmap the shared maps: %s", strerror(errno));
 		goto fail;
 	}
+	warm_tables(dp);
 	hash = dp_layout_hash(cfg, &dp->plan);
 	if (read_config(dp, &running) == 0 && (running.flags & CGNAT_CF_READY)) {
 		if (running.layout_hash != hash) {
@@ -551,6 +565,8 @@ int dp_apply_config(struct dataplane *dp, const struct cgnat_cfg *cfg, char *err
 	for (int i = 0; i < cfg->n_outside && i < CGNAT_MAX_IFACES; i++)
 		c.outside_if[i] = if_nametoindex(cfg->outside[i]);
 	c.epoch = ++dp->epoch;
+	c.session_mask = dp->sessions.n - 1;
+	c.max_sessions = cfg->max_sessions;
 	c.layout_hash = dp_layout_hash(cfg, &dp->plan);
 	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.cgnat_config), &zero, &c, BPF_ANY)) {
 		snprintf(err, errlen, "cannot write the dataplane configuration: %s",
@@ -627,6 +643,8 @@ void dp_close(struct dataplane *dp)
 		munmap(dp->global, dp->global_bytes);
 	if (dp->gc_batch)
 		munmap(dp->gc_batch, dp->gc_bytes);
+	if (dp->sessions.slots)
+		munmap((void *)dp->sessions.slots, dp->sessions_bytes);
 	if (dp->skel)
 		cgnat__destroy(dp->skel);
 	addrplan_free(&dp->plan);

@@ -16,6 +16,7 @@
 #include "addrplan.h"
 #include "cgnat_dp.h"
 #include "cgnat_gc.h"
+#include "session_table.h"
 #include "config.h"
 
 struct cgnat; /* skeleton */
@@ -50,6 +51,8 @@ struct dataplane {
 	size_t global_bytes;
 	struct cgnat_gc_entry *gc_batch;
 	size_t gc_bytes;
+	struct session_table sessions; /* the mapping table, read only here */
+	size_t sessions_bytes;
 };
 
 /* Open or reuse the pinned maps and load the programs. replace: discard a

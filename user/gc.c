@@ -12,6 +12,9 @@
 #include "mapwalk.h"
 
 #define SCAN_PER_PASS 65536
+/* Session table slots read per pass: a slot is a 24-byte read from the
+ * mmapped table, far cheaper than a hash entry through a syscall. */
+#define SESSION_SLOTS_PER_PASS 262144
 #define SUBSCRIBER_SCAN_PERIOD 60
 
 uint32_t gc_now(void)
@@ -187,6 +190,41 @@ static int peer_expired(void *arg, const void *k, const void *v)
 	       (int32_t)cgnat_mapping_timeout(&c->dc, key->m.proto, p->tcp_state);
 }
 
+static int collect_mapping(void *arg, const struct cgnat_mapping_key *k,
+			   const struct cgnat_mapping *m)
+{
+	return collect_step(arg, k, m);
+}
+
+/* Candidates are handed to cgnat_gc in batches, which re-checks each. */
+static void expire_collected(struct gc *g, const struct cgnat_cfg *cfg,
+			     const struct gc_sink *sink, uint32_t now, struct collect *col,
+			     uint16_t op)
+{
+	uint32_t batched = 0;
+	size_t i;
+
+	for (i = 0; i < col->n; i++)
+		batch_add(g, cfg, sink, now, &batched, op, &col->list[i]);
+	run_batch(g, cfg, sink, batched, now);
+	free(col->list);
+}
+
+/* The next slice of the session table. */
+static void expire_mappings(struct gc *g, const struct cgnat_cfg *cfg,
+			    const struct gc_sink *sink, struct expiry_ctx *c)
+{
+	const struct session_table *t = &g->dp->sessions;
+	struct collect col = { .arg = c, .want = mapping_expired,
+			       .key_size = sizeof(struct cgnat_mapping_key) };
+	uint32_t first = g->mapping_next;
+
+	g->mapping_next = session_table_walk(t, first, SESSION_SLOTS_PER_PASS, collect_mapping,
+					     &col);
+	g->st.last_scanned += (g->mapping_next ? g->mapping_next : t->n) - first;
+	expire_collected(g, cfg, sink, c->now, &col, CGNAT_GC_MAPPING);
+}
+
 /* One slice of a table per pass: a timeout is seconds to hours, so
  * sweeping a million mappings every gc_interval would spend a core on
  * work whose result changes once a minute. A table of up to SCAN_PER_PASS
@@ -196,17 +234,12 @@ static void expire_table(struct gc *g, const struct cgnat_cfg *cfg, const struct
 			 int (*want)(void *, const void *, const void *), struct map_cursor *cur)
 {
 	struct collect col = { .arg = c, .want = want, .key_size = ksz };
-	uint32_t batched = 0;
-	size_t i;
 	int done;
 	long n = map_walk_step(fd, ksz, vsz, cur, SCAN_PER_PASS, collect_step, &col, &done);
 
 	if (n > 0)
 		g->st.last_scanned += (uint64_t)n;
-	for (i = 0; i < col.n; i++)
-		batch_add(g, cfg, sink, c->now, &batched, op, &col.list[i]);
-	run_batch(g, cfg, sink, batched, c->now);
-	free(col.list);
+	expire_collected(g, cfg, sink, c->now, &col, op);
 }
 
 /* Ports whose hold time is over become free again. */
@@ -311,9 +344,7 @@ int gc_pass(struct gc *g, const struct cgnat_cfg *cfg, const struct gc_sink *sin
 	if (bpf_map_lookup_elem(bpf_map__fd(s->maps.cgnat_config), &zero, &c.dc))
 		return -1;
 	g->st.last_scanned = 0;
-	expire_table(g, cfg, sink, &c, bpf_map__fd(s->maps.cgnat_mappings),
-		     sizeof(struct cgnat_mapping_key), sizeof(struct cgnat_mapping),
-		     CGNAT_GC_MAPPING, mapping_expired, &g->mapping_cursor);
+	expire_mappings(g, cfg, sink, &c);
 	expire_table(g, cfg, sink, &c, bpf_map__fd(s->maps.cgnat_peers),
 			     sizeof(struct cgnat_peer_key), sizeof(struct cgnat_peer),
 			     CGNAT_GC_PEER, peer_expired, &g->peer_cursor);

@@ -43,7 +43,7 @@ struct gc {
 	uint32_t *prune;          /* subscribers to revisit */
 	size_t n_prune, cap_prune;
 	uint32_t last_sub_scan;
-	struct map_cursor mapping_cursor; /* where the next slice of each table starts */
+	uint32_t mapping_next;            /* where the next slice of each table starts */
 	struct map_cursor peer_cursor;
 	struct gc_stats st;
 };

@@ -72,7 +72,8 @@ int pinned_open(struct pinned *p, const char *dir, char *err, size_t errlen)
 	p->slots = map_ro(ports, &p->slots_bytes, NULL);
 	p->blocks = map_ro(blocks, &p->blocks_bytes, &p->n_blocks);
 	p->global = map_ro(global, &p->global_bytes, NULL);
-	if (!p->slots || !p->blocks || !p->global) {
+	p->sessions.slots = map_ro(p->mappings, &p->sessions_bytes, &p->sessions.n);
+	if (!p->slots || !p->blocks || !p->global || !p->sessions.slots) {
 		snprintf(err, errlen, "cannot map the dataplane tables: %s", strerror(errno));
 		goto fail;
 	}
@@ -113,6 +114,8 @@ void pinned_close(struct pinned *p)
 		munmap((void *)p->blocks, p->blocks_bytes);
 	if (p->global)
 		munmap((void *)p->global, p->global_bytes);
+	if (p->sessions.slots)
+		munmap((void *)p->sessions.slots, p->sessions_bytes);
 	free(p->pool);
 	memset(p, 0, sizeof(*p));
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cgnat_dp.h"
+#include "session_table.h"
 
 struct pinned {
 	int config, mappings, subscribers, stats, pool_ips, ifaces;
@@ -18,6 +19,8 @@ struct pinned {
 	uint32_t n_blocks;
 	const struct cgnat_global *global;
 	size_t global_bytes;
+	struct session_table sessions; /* mmapped mapping table */
+	size_t sessions_bytes;
 	struct cgnat_config cfg;
 	uint32_t *pool;          /* public addresses by index, network order */
 	uint32_t n_pool;

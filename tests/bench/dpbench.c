@@ -248,8 +248,16 @@ static int cmd_memory(long n)
 	sleep_s(0.5); /* let per-CPU allocator refills settle */
 	maps_mem_read(&b);
 	slab1 = kmalloc_slab_bytes();
-	if (ok != n)
+	if (ok != n) {
+		uint64_t st[CGNAT_STAT_MAX];
+
+		stats_read(st);
+		for (int i = 0; i < CGNAT_STAT_MAX; i++)
+			if (st[i])
+				fprintf(stderr, "dpbench: %s %llu\n", stat_name(i),
+					(unsigned long long)st[i]);
 		die("only %ld of %ld flows got a mapping", ok, n);
+	}
 
 	printf("mem.sessions=%ld\n", n);
 	printf("mem.subscribers=%ld\n", (n + per_sub - 1) / per_sub);

@@ -349,10 +349,20 @@ static long count_keys(int fd, size_t key_size)
 	return n;
 }
 
+static int count_one(void *arg, const struct cgnat_mapping_key *k, const struct cgnat_mapping *m)
+{
+	(void)k;
+	(void)m;
+	++*(long *)arg;
+	return 0;
+}
+
 long count_mappings(void)
 {
-	return count_keys(bpf_map__fd(D.dp.skel->maps.cgnat_mappings),
-			  sizeof(struct cgnat_mapping_key));
+	long n = 0;
+
+	session_table_walk_all(&D.dp.sessions, count_one, &n);
+	return n;
 }
 
 long count_peers(void)
@@ -367,7 +377,7 @@ int mapping_lookup(uint32_t inside_ip, uint16_t inside_port, uint8_t slot,
 		.inside_ip = inside_ip, .inside_port = htons(inside_port), .proto = slot,
 	};
 
-	return bpf_map_lookup_elem(bpf_map__fd(D.dp.skel->maps.cgnat_mappings), &k, m) ? -1 : 0;
+	return session_table_find(&D.dp.sessions, &k, m);
 }
 
 int subscriber_lookup(uint32_t inside_ip, struct cgnat_subscriber *s)

@@ -15,7 +15,7 @@ int main(void)
 {
 	static const struct group *const groups[] = {
 		&fx_pba, &fx_adf, &fx_det, &fx_quota_sessions, &fx_quota_ports,
-		&fx_ring_pba, &fx_ring_session, &fx_gc, &fx_alloc, &fx_tcp,
+		&fx_ring_pba, &fx_ring_session, &fx_gc, &fx_table, &fx_alloc, &fx_tcp,
 	};
 	const struct CMUnitTest *pre;
 	size_t n_pre;

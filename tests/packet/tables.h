@@ -12,6 +12,7 @@ extern const struct group fx_quota_ports;
 extern const struct group fx_ring_pba;  /* fail closed: 64K event ring, PBA */
 extern const struct group fx_ring_session;
 extern const struct group fx_gc;
+extern const struct group fx_table;     /* session table: global limit, deletion, reuse */
 extern const struct group fx_alloc;
 extern const struct group fx_tcp;       /* TCP state: handshake, FIN, simultaneous open, RST */     /* blocks: fill, exhaust, hold, release, reuse */
 
