@@ -102,19 +102,39 @@ static __always_inline int session_walk(struct session_walk *w, __u64 key, __u32
 	return w->result;
 }
 
-/* The mapping of key, or 0. */
+/* Index of key's published slot, or -1. Most keys sit in their home slot
+ * (the table is at most half full), so that one is read before any walk.
+ * A global function: the verifier checks it once, not at every caller. */
+__noinline long session_locate(__u64 key, __u32 mask)
+{
+	struct cgnat_session_slot *s = session_slot(cgnat_session_home(key, mask));
+	struct session_walk w;
+	__u64 v;
+
+	if (!s)
+		return -1;
+	v = SESSION_LOAD(s->word);
+	if (v == (key | CGNAT_SS_LIVE))
+		return cgnat_session_home(key, mask);
+	if (v == CGNAT_SW_EMPTY || v == CGNAT_SW_LOCKED)
+		return -1;
+	if (session_walk(&w, key, mask, 0) != SESSION_FOUND ||
+	    session_settled(w.idx, w.key) != SESSION_FOUND)
+		return -1;
+	return w.idx;
+}
+
+/* The mapping of k, or 0. */
 static __always_inline struct cgnat_mapping *session_find(const struct cgnat_config *cfg,
 							  const struct cgnat_mapping_key *k)
 {
-	struct session_walk w;
+	long idx = session_locate(cgnat_session_key_bits(k), cfg->session_mask);
 	struct cgnat_session_slot *s;
 
-	if (session_walk(&w, cgnat_session_key_bits(k), cfg->session_mask, 0) != SESSION_FOUND)
+	if (idx < 0)
 		return 0;
-	s = session_slot(w.idx);
-	if (!s || session_settled(w.idx, w.key) != SESSION_FOUND)
-		return 0;
-	return &s->m;
+	s = session_slot((__u32)idx);
+	return s ? &s->m : 0;
 }
 
 struct session_path {
