@@ -229,6 +229,17 @@ static const char *pool_cfg(void)
 	       "  addresses: [198.51.100.0/27]\n";
 }
 
+/* Session table slots that are not EMPTY: live mappings and the TOMBs a
+ * deletion could not sweep yet. */
+static unsigned long slots_in_use(void)
+{
+	unsigned long n = 0;
+
+	for (uint32_t i = 0; i < D.dp.sessions.n; i++)
+		n += __atomic_load_n(&D.dp.sessions.slots[i].word, __ATOMIC_RELAXED) != CGNAT_SW_EMPTY;
+	return n;
+}
+
 static int cmd_memory(long n)
 {
 	const long per_sub = 250;
@@ -434,6 +445,7 @@ static int cmd_gc(long n)
 	printf("gc.rate=%.0f\n", (double)g.st.mappings_expired / (t1 - t0));
 	printf("gc.sessions_left=%llu\n",
 	       (unsigned long long)dp_live_sessions(&D.dp));
+	printf("gc.slots_in_use=%lu\n", slots_in_use());
 	printf("gc.batches=%lu\n", gc_cnt1 - gc_cnt0);
 	if (gc_cnt1 > gc_cnt0)
 		printf("gc.batch_us=%.0f\n", (double)(gc_ns1 - gc_ns0) / (double)(gc_cnt1 - gc_cnt0) / 1e3);

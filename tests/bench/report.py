@@ -379,7 +379,9 @@ w(f"dpbench again, with `timeouts: {{udp: 1s, enforce_rfc_minimums: false}}`: "
 w(f"- Expired: {fmt(gc_n)} of {fmt(num('gc.sessions'))} in **{fmt(gc_s, 's', 2)}** "
   f"({fmt(num('gc.rate'), '/s')}), in {fmt(gc_p)} passes; the first pass took "
   f"{fmt(num('gc.first_pass_secs'), 's', 2)} and expired {fmt(num('gc.first_pass_expired'))}. "
-  f"Sessions left: {fmt(num('gc.sessions_left'))} (the probe).")
+  f"Sessions left: {fmt(num('gc.sessions_left'))} (the probe); session table slots not "
+  f"EMPTY afterwards: {fmt(num('gc.slots_in_use'))} (the probe's, plus any deleted slot "
+  "whose run had not ended yet: TOMBs are swept back to EMPTY as runs end).")
 w(f"- cgnat_gc program runs: {fmt(num('gc.batches'))}, {fmt(num('gc.batch_us'), 'us')} each on "
   "average (`BPF_ENABLE_STATS`).")
 # Each pass reads the next 262,144 slots (user/gc.c SESSION_SLOTS_PER_PASS) of a table of
