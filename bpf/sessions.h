@@ -160,30 +160,29 @@ static long session_path_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* Insert the mapping m for k. SESSION_CLAIMED: *out points at the new
- * mapping, published. SESSION_FOUND: another CPU created k first, *out is
- * theirs and m was not stored. Otherwise nothing changed. */
-static __always_inline int session_insert(const struct cgnat_config *cfg,
-					  const struct cgnat_mapping_key *k,
-					  const struct cgnat_mapping *m, struct cgnat_mapping **out)
+/* Insert m under key: the slot index in the low 32 bits and the result
+ * (SESSION_CLAIMED: m stored and published; SESSION_FOUND: another CPU
+ * created key first, m was not stored) in the high bits, or -result when
+ * nothing changed. A global function, verified once. */
+__noinline long session_insert_at(__u64 key, __u32 mask, const struct cgnat_mapping *m)
 {
-	__u64 key = cgnat_session_key_bits(k);
 	struct session_path path;
 	struct cgnat_session_slot *s;
 	struct session_walk w;
 	int r, attempt;
 
+	if (!m)
+		return -SESSION_BUSY;
 	for (attempt = 0; attempt < 2; attempt++) {
-		r = session_walk(&w, key, cfg->session_mask, 1);
+		r = session_walk(&w, key, mask, 1);
 		if (r != SESSION_CLAIMED && r != SESSION_FOUND)
-			return r;
+			return -r;
 		s = session_slot(w.idx);
 		if (!s)
-			return SESSION_BUSY;
+			return -SESSION_BUSY;
 		if (r == SESSION_FOUND) {
 			r = session_settled(w.idx, key);
-			*out = &s->m;
-			return r;
+			return r == SESSION_FOUND ? (long)SESSION_FOUND << 32 | w.idx : -r;
 		}
 		/* cgnat_gc may have emptied a slot this walk passed before the
 		 * claim: then the new slot would be unreachable. */
@@ -196,12 +195,30 @@ static __always_inline int session_insert(const struct cgnat_config *cfg,
 			s->m = *m;
 			__sync_val_compare_and_swap(&s->word, key | CGNAT_SS_WRITING,
 						    key | CGNAT_SS_LIVE);
-			*out = &s->m;
-			return SESSION_CLAIMED;
+			return (long)SESSION_CLAIMED << 32 | w.idx;
 		}
 		SESSION_STORE(s->word, CGNAT_SW_TOMB);
 	}
-	return SESSION_BUSY;
+	return -SESSION_BUSY;
+}
+
+/* Insert the mapping m for k. SESSION_CLAIMED: *out points at the new
+ * mapping, published. SESSION_FOUND: another CPU created k first, *out is
+ * theirs and m was not stored. Otherwise nothing changed. */
+static __always_inline int session_insert(const struct cgnat_config *cfg,
+					  const struct cgnat_mapping_key *k,
+					  const struct cgnat_mapping *m, struct cgnat_mapping **out)
+{
+	long r = session_insert_at(cgnat_session_key_bits(k), cfg->session_mask, m);
+	struct cgnat_session_slot *s;
+
+	if (r < 0)
+		return (int)-r;
+	s = session_slot((__u32)r);
+	if (!s)
+		return SESSION_BUSY;
+	*out = &s->m;
+	return (int)(r >> 32);
 }
 
 struct session_sweep {

@@ -63,7 +63,14 @@ static uint64_t pool_span(const struct addr_plan *p)
 static int set_sizes(struct cgnat *s, const struct cgnat_cfg *cfg, const struct addr_plan *p)
 {
 	uint64_t n_pool = p->n_pool, span = pool_span(p);
+	/* A subscriber entry lives while it holds a block (or is about to), so
+	 * twice the pool's blocks bound the live entries however large the
+	 * prefixes are; a smaller table keeps its bucket array in cache. */
 	uint64_t subs = p->n_subscribers < cfg->max_sessions ? p->n_subscribers : cfg->max_sessions;
+	uint64_t blocks = n_pool * p->geom.blocks_per_ip;
+
+	if (subs > 2 * blocks)
+		subs = 2 * blocks;
 	int err = 0;
 
 	err |= bpf_map__set_max_entries(s->maps.cgnat_pool_index, at_least_one(n_pool));

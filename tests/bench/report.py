@@ -515,8 +515,8 @@ w("- New flow, profiled before and after the session table of our own (perf, NAT
   "new flows only): with the BPF hash map, re-enabling interrupts after the bucket lock of "
   "the insert took 15% of the core and the chain walks of the lookups 24%; with the array "
   "table, the walk (one slot, usually one cache line) takes most of what is left of the "
-  "mapping's share, and the in-XDP cost of a new flow fell from about 1,550-1,670 ns to about "
-  "920 ns. The first new flows after a start cost ten times more until every page of the "
+  "mapping's share, and the in-XDP cost of a new flow fell from about 1,400-1,700 ns (runs "
+  "before the change) to the figure in section 3. The first new flows after a start cost ten times more until every page of the "
   "table had been touched once (the hypervisor filling in its page tables), hence "
   "`cgnat_warm` at start.")
 w("- conntrack's new connection (masquerade): `nf_nat_setup_info` and "
