@@ -61,13 +61,13 @@ static __always_inline long pool_index_of(const struct cgnat_config *cfg, __u32 
 	return v ? (long)*v : -1;
 }
 
-/* Subscriber state, created on the first new flow (*spoofed set when the
- * address is no subscriber). Deterministic mode computes the subscriber's
- * one block here (RFC 7422). */
+/* Subscriber state: sub when the caller found it, else created on the
+ * first new flow (*spoofed set when the address is no subscriber).
+ * Deterministic mode computes the subscriber's one block here (RFC 7422). */
 static __always_inline struct cgnat_subscriber *
-subscriber_get(const struct cgnat_config *cfg, __u32 inside_ip, int *spoofed)
+subscriber_get(const struct cgnat_config *cfg, __u32 inside_ip, struct cgnat_subscriber *sub,
+	       int *spoofed)
 {
-	struct cgnat_subscriber *sub = bpf_map_lookup_elem(&cgnat_subscribers, &inside_ip);
 	struct cgnat_prefix_info *pfx;
 	struct cgnat_subscriber *fresh;
 	__u32 zero = 0;
@@ -174,16 +174,15 @@ static __always_inline int session_insert_stat(int r)
  * mapping in the table (another CPU's if it created the same one first). */
 static __always_inline int mapping_create(struct nat_env *env, const struct l4_tuple *t,
 					  __u8 tcp_flags, struct cgnat_mapping_key *key,
-					  struct cgnat_mapping **out)
+					  struct cgnat_subscriber *sub, struct cgnat_mapping **out)
 {
 	const struct cgnat_config *cfg = env->cfg;
-	struct cgnat_subscriber *sub;
 	struct cgnat_event *ev = 0;
 	struct alloc_req req = {};
 	struct cgnat_mapping m = {};
 	int r, spoofed = 0;
 
-	sub = subscriber_get(cfg, t->saddr, &spoofed);
+	sub = subscriber_get(cfg, t->saddr, sub, &spoofed);
 	if (!sub)
 		return spoofed ? CGNAT_STAT_DROP_SPOOFED : CGNAT_STAT_DROP_TABLE_FULL;
 	if (sub->sessions >= cfg->max_sessions_per_sub) {
@@ -417,14 +416,20 @@ static __always_inline int outbound_mapping(struct nat_env *env, const struct l4
 {
 	struct cgnat_mapping_key key = outbound_key(t);
 	struct flow_cache_entry *c = flow_cache_slot(&key);
+	struct cgnat_subscriber *sub;
 	struct cgnat_mapping *m;
 	int r;
 
 	if (flow_cache_hit(env, &key, t, tcp_flags, c, to))
 		return 0;
+	/* A new flow needs its subscriber entry too. Both lookups miss the
+	 * cache for a new flow; starting the read of the mapping's home slot
+	 * before the subscriber lookup lets the two misses overlap. */
+	session_touch(env->cfg, &key);
+	sub = bpf_map_lookup_elem(&cgnat_subscribers, &t->saddr);
 	m = session_find(env->cfg, &key);
 	if (!m) {
-		r = mapping_create(env, t, tcp_flags, &key, &m);
+		r = mapping_create(env, t, tcp_flags, &key, sub, &m);
 		if (r)
 			return r;
 		if (!m)

@@ -102,6 +102,17 @@ static __always_inline int session_walk(struct session_walk *w, __u64 key, __u32
 	return w->result;
 }
 
+/* Start reading key's home slot; the value is not needed yet. */
+static __always_inline void session_touch(const struct cgnat_config *cfg,
+					  const struct cgnat_mapping_key *k)
+{
+	struct cgnat_session_slot *s =
+		session_slot(cgnat_session_home(cgnat_session_key_bits(k), cfg->session_mask));
+
+	if (s)
+		asm volatile("" : : "r"(SESSION_LOAD(s->word)));
+}
+
 /* Index of key's published slot, or -1. Most keys sit in their home slot
  * (the table is at most half full), so that one is read before any walk.
  * A global function: the verifier checks it once, not at every caller. */
