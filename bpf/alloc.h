@@ -529,6 +529,43 @@ static long alloc_step(__u32 i, void *arg)
 	return 0;
 }
 
+/* Start reading what a new port in block ref - 1 will touch (block word,
+ * fill counters, the page of its port slots) without waiting for it: a
+ * new flow's other cache misses are still in flight. A global function,
+ * verified once. */
+__noinline int alloc_touch(__u32 ref, __u32 slot_proto)
+{
+	__u32 zero = 0, block = ref - 1, idx, *slot;
+	const struct cgnat_config *cfg = bpf_map_lookup_elem(&cgnat_config, &zero);
+	struct cgnat_block_fill *fill;
+	struct cgnat_geometry g;
+	__u64 *w;
+
+	if (!cfg || !ref || slot_proto >= CGNAT_NPROTO || !cfg->blocks_per_ip)
+		return 0;
+	g = geometry(cfg);
+	w = bpf_map_lookup_elem(&cgnat_blocks, &block);
+	fill = block_fill(block);
+	idx = cgnat_port_slot(cgnat_block_ip_index(&g, block), slot_proto,
+			      cgnat_block_first_port(&g, block));
+	slot = port_slot_ptr(idx);
+	if (w)
+		asm volatile("" : : "r"(*(volatile __u64 *)w));
+	if (fill)
+		asm volatile("" : : "r"(*(volatile __u32 *)&fill->used[0]));
+	if (slot)
+		asm volatile("" : : "r"(*(volatile __u32 *)slot));
+	return 0;
+}
+
+/* The block a subscriber's next port most likely comes from: its newest. */
+static __always_inline __u32 newest_block_ref(const struct cgnat_subscriber *sub)
+{
+	__u32 n = sub_slots(sub);
+
+	return n ? sub->blocks[(n - 1) & (CGNAT_MAX_BLOCKS_PER_SUB - 1)] : 0;
+}
+
 /* Find an outside port for (inside_ip, inside_port, proto). */
 static __always_inline int alloc_port(struct alloc_req *r, struct cgnat_subscriber *sub)
 {

@@ -422,11 +422,14 @@ static __always_inline int outbound_mapping(struct nat_env *env, const struct l4
 
 	if (flow_cache_hit(env, &key, t, tcp_flags, c, to))
 		return 0;
-	/* A new flow needs its subscriber entry too. Both lookups miss the
-	 * cache for a new flow; starting the read of the mapping's home slot
-	 * before the subscriber lookup lets the two misses overlap. */
+	/* A new flow needs its subscriber entry and a port too. Each misses
+	 * the cache for a new flow; starting the reads of the mapping's home
+	 * slot and of the subscriber's newest block before waiting on any of
+	 * them lets the misses overlap. */
 	session_touch(env->cfg, &key);
 	sub = bpf_map_lookup_elem(&cgnat_subscribers, &t->saddr);
+	if (sub)
+		alloc_touch(newest_block_ref(sub), t->slot);
 	m = session_find(env->cfg, &key);
 	if (!m) {
 		r = mapping_create(env, t, tcp_flags, &key, sub, &m);
