@@ -312,7 +312,8 @@ w("Every frame is a new flow: the generator counts the source port (1024-65534),
   "conntrack entries stay (the NAT namespaces' UDP timeout is 600 s for the run); "
   "`nf_conntrack_max` and the hash "
   f"size are raised to {fmt(num('ct.max'))} (and restored afterwards), so conntrack never "
-  "evicts and its chains stay short; cgnat (pba, block 256) allocates a port block for each "
+  "evicts and its chains stay short; cgnat (pba, block 256, `max_sessions: "
+  f"{fmt(num('new.max_sessions'))}`, so the table never fills during the run) allocates a port block for each "
   "new subscriber and a port per flow, and queues a block event for the agent, which writes it "
   "to the log meanwhile.\n")
 w("| NAT | New sessions/s, per round | Median | Sessions counted by the NAT | Drops | Received by the sink |")
@@ -526,6 +527,15 @@ w("- New flow, profiled before and after the session table of our own (perf, NAT
   "this: the reads of the home slot, the subscriber entry and the subscriber's newest block "
   "are started before any of them is waited on (docs/ARCHITECTURE.md), so their misses "
   "overlap.")
+w("- What is left on this VM: every new flow misses the cache and the TLB in a few tables "
+  "of 4 KiB vmalloc pages (BPF map memory), and each time cgnat's transmit wakes the sink's "
+  "NAPI thread on the other CPU the NAT core pays microseconds (an IPI under this "
+  "hypervisor, about a fifth of the NAT core in a new-flow profile, against a tenth for "
+  "established flows, where the busy sink needs no wake-up). An experiment that let the "
+  "sink coalesce like a NIC driver (`napi_defer_hard_irqs`, `gro_flush_timeout`) lowered "
+  "cgnat's in-XDP cost of a new flow to about 540-600 ns and raised every NAT's rate "
+  "(cgnat to about 1 M/s, masquerade to about 0.3 M/s), but then the sink took CPU 0 from "
+  "the generator, which no longer offered enough frames, so it is not part of the method.")
 w("- conntrack's new connection (masquerade): `nf_nat_setup_info` and "
   "`nf_conntrack_tuple_taken` take most of the time. cgnat's new flow costs about half of "
   "conntrack's here (see section 3 for this run's ratio): both are bound by the same kind "

@@ -170,7 +170,7 @@ pool:
   addresses: [198.51.100.0/26]
 mode: pba
 limits:
-  max_sessions: ${BENCH_MAX_SESSIONS:-1048576}
+  max_sessions: ${BENCH_MAX_SESSIONS:-2097152}
 logging:
   directory: $TMP/logs-a
 dataplane:
@@ -606,6 +606,7 @@ res pps.reps "$PPS_REPS"
 res cost.secs "$COST_SECS"
 res new.reps "$REPS"
 res new.secs "$NEW_SECS"
+res new.max_sessions "${BENCH_MAX_SESSIONS:-2097152}"
 res machine.gen_cpu $GEN_CPU
 res machine.nat_cpu $NAT_CPU
 log "topology (run $RUN)"
