@@ -489,11 +489,12 @@ if notes:
 w("## Where the time goes\n")
 w("Profiles taken while tuning (perf with timer sampling, as this VM has no hardware "
   "counters; indicative, not part of the run):\n")
-w("- Established flow, cgnat_xdp_inside: the FIB lookup is about a quarter of the program, "
-  "the mapping's hash lookup most of the rest. The cost grows with the mapping table's "
+w("- Established flow, cgnat_xdp_inside, while mappings were still a BPF hash map: the FIB "
+  "lookup was about a quarter of the program, the mapping's hash lookup most of the rest. The cost grows with the mapping table's "
   "capacity (about 250 ns at 1K entries, about 300 ns at 1M, 325 ns at 4M, same 256 flows): "
   "the kernel sizes the hash map's bucket array to `limits.max_sessions` (16 B a bucket, "
-  "vmalloc'd, 4 KiB pages), and lookups pay cache and TLB misses there.")
+  "vmalloc'd, 4 KiB pages), and lookups paid cache and TLB misses there. Busy flows are now "
+  "served by the per-CPU flow cache, the rest by one slot of the session table.")
 w("- Changed because of these profiles: the per-packet path does one hash lookup (the "
   "mapping); pool membership is a range test plus a direct table, interface roles a list "
   "in the config; seconds are a multiply-shift instead of a 64-bit division; new flows "
