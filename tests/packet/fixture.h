@@ -126,6 +126,20 @@ struct stat_exp {
 
 struct row_run;
 
+/* Two rows: A's UDP mapping from SUB_A:4000 to SRV1:53, learned as $var,
+ * still translates out and back (after a refusal: nothing established is
+ * lost). `when` starts both row names. */
+#define A_STILL_TRANSLATES(when, var)                                                       \
+	{ when ": A's established mapping still translates",                                \
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload = "q" } }, \
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$" var },             \
+	  .stats = { FWD_OUT } },                                                           \
+	{ when ": inbound to A's mapping still translates",                                 \
+	  .prog = P_OUT, .pkt = { .o = { L_UDP(SRV1 ":53", "$" var), .payload = "r" } },    \
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .dst = SUB_A ":4000" },       \
+	  .stats = { FWD_IN } }
+
+
 struct row {
 	const char *name;
 	/* action rows: no packet, just this (reload, GC, loops); assert inside */
