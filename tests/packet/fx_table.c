@@ -1,15 +1,19 @@
 /* The session table (include/cgnat_sessions.h): limits.max_sessions is a
  * hard limit (RFC 6888 REQ-4 spirit: the new flow is refused with ICMP
  * 3/13 and counted, established mappings keep translating), deletions
- * leave no tombstones behind once their runs end, and freed slots are
- * used again. */
+ * leave no tombstones behind once their runs end, freed slots are used
+ * again, and two CPUs creating the same mappings at once end up with one
+ * each. */
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "tables.h"
@@ -98,6 +102,121 @@ static void flush_table(const struct row *r)
 			count_mappings(), (unsigned long long)D.dp.global->sessions);
 }
 
+/* Two threads, one per CPU, send the same RACE_FLOWS new flows at the same
+ * time, so the two CPUs keep creating the same mapping together. */
+#define RACE_FLOWS 400
+
+struct racer {
+	int cpu;
+	pthread_barrier_t *start;
+	uint16_t port[RACE_FLOWS]; /* translated source port, 0: not forwarded */
+	int failed;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	cpu_set_t set;
+	struct pkt_spec spec = { 0 };
+	uint8_t in[256], out[512];
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	spec.o.saddr = ip4("100.64.2.1");
+	spec.o.daddr = ip4(SRV1);
+	spec.o.dport = 53;
+	spec.o.proto = PROTO_UDP;
+	spec.o.payload_len = 4;
+	memcpy(spec.o.payload, "race", 4);
+	memcpy(spec.eth_dst, W.mac_in, 6);
+	harness_mac_of(spec.o.saddr, spec.eth_src);
+	pthread_barrier_wait(r->start);
+	for (int i = 0; i < RACE_FLOWS; i++) {
+		size_t len, out_len = sizeof(out);
+		uint32_t verdict = 0;
+		struct pkt_view v;
+
+		spec.o.sport = (uint16_t)(30000 + i);
+		len = pkt_build(&spec, in, sizeof(in));
+		if (!len || prog_run(P_IN, 0, in, len, out, &out_len, &verdict)) {
+			r->failed = 1;
+			break;
+		}
+		if (verdict == XDP_REDIRECT && pkt_parse(out, out_len, &v) == 0)
+			r->port[i] = v.o.sport;
+	}
+	return NULL;
+}
+
+/* MAPPING_CREATED on CPUs 0 and 1. */
+static void per_cpu_created(uint64_t v[2])
+{
+	if (stat_per_cpu(CGNAT_STAT_MAPPING_CREATED, v, 2))
+		fx_fail("cannot read the per-CPU counters");
+}
+
+static void race_same_flows(const struct row *r)
+{
+	static struct racer racers[2];
+	pthread_barrier_t start;
+	pthread_t th[2];
+	uint64_t before[CGNAT_STAT_MAX], after[CGNAT_STAT_MAX];
+	long maps0 = count_mappings();
+	uint64_t created0[2], created1[2];
+	int i, both = 0;
+
+	(void)r;
+	stats_read(before);
+	per_cpu_created(created0);
+	pthread_barrier_init(&start, NULL, 2);
+	for (i = 0; i < 2; i++) {
+		memset(&racers[i], 0, sizeof(racers[i]));
+		racers[i].cpu = i;
+		racers[i].start = &start;
+		if (pthread_create(&th[i], NULL, race, &racers[i]))
+			fx_fail("cannot start a thread");
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&start);
+	stats_read(after);
+	if (racers[0].failed || racers[1].failed)
+		fx_fail("a test run failed");
+	for (i = 0; i < RACE_FLOWS; i++) {
+		struct cgnat_mapping m;
+
+		/* A packet may lose to the other CPU's slot being written
+		 * (drop_session_busy); every one that went out used the mapping. */
+		if (mapping_lookup(ip4("100.64.2.1"), (uint16_t)(30000 + i), CGNAT_P_UDP, &m))
+			fx_fail("flow %d has no mapping", i);
+		for (int t = 0; t < 2; t++)
+			if (racers[t].port[i] && racers[t].port[i] != ntohs(m.outside_port))
+				fx_fail("flow %d left CPU %d from port %u, its mapping has %u", i, t,
+					racers[t].port[i], ntohs(m.outside_port));
+		both += racers[0].port[i] && racers[1].port[i];
+	}
+	per_cpu_created(created1);
+	printf("      %d of %d flows went out from both CPUs with the same port; created by "
+	       "CPU 0: %llu, CPU 1: %llu\n", both, RACE_FLOWS,
+	       (unsigned long long)(created1[0] - created0[0]),
+	       (unsigned long long)(created1[1] - created0[1]));
+	/* Both CPUs won some: they really ran side by side. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2 &&
+	    (created1[0] == created0[0] || created1[1] == created0[1]))
+		fx_fail("one CPU created every mapping: the threads did not overlap");
+	if (count_mappings() != maps0 + RACE_FLOWS ||
+	    after[CGNAT_STAT_MAPPING_CREATED] - before[CGNAT_STAT_MAPPING_CREATED] != RACE_FLOWS ||
+	    D.dp.global->sessions != (uint64_t)count_mappings())
+		fx_fail("%ld mappings (want %ld), %llu created (want %d), count %llu",
+			count_mappings(), maps0 + RACE_FLOWS,
+			(unsigned long long)(after[CGNAT_STAT_MAPPING_CREATED] -
+					     before[CGNAT_STAT_MAPPING_CREATED]),
+			RACE_FLOWS, (unsigned long long)D.dp.global->sessions);
+	/* The losers' ports went back: slots and fill counters agree. */
+	check_port_accounting();
+}
+
 static const struct row rows[] = {
 	{ "table: A's mapping",
 	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload = "q" } },
@@ -116,6 +235,8 @@ static const struct row rows[] = {
 	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4002", SRV1 ":53"), .payload = "ok" } },
 	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$t_b" }, .learn = "t_b",
 	  .stats = { FWD_OUT, NEW_MAP } },
+	{ "table: two CPUs creating the same 400 mappings at once get one of each, same port",
+	  .action = race_same_flows },
 };
 
 const struct group fx_table = GROUP("session table: limit, deletion, reuse", TABLE_CONFIG, rows);

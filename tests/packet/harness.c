@@ -349,6 +349,19 @@ static long count_keys(int fd, size_t key_size)
 	return n;
 }
 
+int stat_per_cpu(int stat, uint64_t *vals, int n)
+{
+	uint64_t all[1024] = { 0 };
+	uint32_t key = (uint32_t)stat;
+	int ncpus = libbpf_num_possible_cpus();
+
+	if (ncpus <= 0 || ncpus > 1024 || n > ncpus ||
+	    bpf_map_lookup_elem(bpf_map__fd(D.dp.skel->maps.cgnat_stats), &key, all))
+		return -1;
+	memcpy(vals, all, (size_t)n * sizeof(*vals));
+	return 0;
+}
+
 static int count_one(void *arg, const struct cgnat_mapping_key *k, const struct cgnat_mapping *m)
 {
 	(void)k;

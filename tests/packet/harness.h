@@ -73,6 +73,9 @@ int prog_run(enum prog_kind prog, int tc_ingress, const uint8_t *in, size_t len,
 
 /* Counters summed over CPUs. */
 void stats_read(uint64_t s[CGNAT_STAT_MAX]);
+
+/* One counter on CPUs 0..n-1 (n at most 1024); 0 or -1. */
+int stat_per_cpu(int stat, uint64_t *vals, int n);
 const char *stat_name(int stat);
 
 /* Entries in a hash map of the dataplane. */
