@@ -8,6 +8,7 @@
 # Environment knobs, for development only (the defaults are the benchmark):
 #   BENCH_PPS_SECS=0.25  BENCH_PPS_REPS=80  BENCH_REPS=5  BENCH_COST_SECS=5  BENCH_NEW_SECS=0.2
 #   BENCH_SESSIONS=1000000  BENCH_HISTORY_DAYS=90  BENCH_OUT=docs/BENCHMARKS.md
+#   BENCH_MAX_SESSIONS=2097152 (cgnat's limits.max_sessions on the traffic topology)
 #   BENCH_ONLY="pps cost new memory gc events lookup" (a subset)
 #   KEEP_TMP=1 (keep the work directory)
 #
