@@ -550,11 +550,11 @@ __noinline int alloc_touch(__u32 ref, __u32 slot_proto)
 			      cgnat_block_first_port(&g, block));
 	slot = port_slot_ptr(idx);
 	if (w)
-		asm volatile("" : : "r"(*(volatile __u64 *)w));
+		READ_AHEAD(*w);
 	if (fill)
-		asm volatile("" : : "r"(*(volatile __u32 *)&fill->used[0]));
+		READ_AHEAD(fill->used[0]);
 	if (slot)
-		asm volatile("" : : "r"(*(volatile __u32 *)slot));
+		READ_AHEAD(*slot);
 	return 0;
 }
 

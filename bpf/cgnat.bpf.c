@@ -305,7 +305,9 @@ static __always_inline int expired(const struct gc_loop *l, __u32 last_seen, __u
 static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry *e)
 {
 	struct cgnat_mapping_key key = e->key.m;
-	struct cgnat_mapping *m = session_find(l->cfg, &key);
+	long at = session_locate(cgnat_session_key_bits(&key), l->cfg->session_mask);
+	struct cgnat_session_slot *s = at < 0 ? 0 : session_slot((__u32)at);
+	struct cgnat_mapping *m = s ? &s->m : 0;
 	struct cgnat_subscriber *sub;
 	__u32 idx, *slot;
 	long ip_index;
@@ -320,7 +322,7 @@ static __always_inline void gc_mapping(struct gc_loop *l, struct cgnat_gc_entry 
 		return;
 	}
 	e->mapping = *m;
-	if (session_delete(l->cfg, &key)) {
+	if (session_delete(l->cfg, &key, (__u32)at)) {
 		e->result = CGNAT_GC_GONE;
 		return;
 	}

@@ -228,6 +228,10 @@ struct {
 	__type(value, struct icmp_bucket);
 } cgnat_icmp_bucket SEC(".maps");
 
+/* Start a load whose value is not needed yet: its cache miss then
+ * overlaps the misses that follow instead of adding to them. */
+#define READ_AHEAD(lvalue) asm volatile("" : : "r"(*(volatile typeof(lvalue) *)&(lvalue)))
+
 static __always_inline __u32 *port_slot_ptr(__u32 idx)
 {
 	__u32 group = idx / CGNAT_SLOTS_PER_GROUP;

@@ -425,7 +425,9 @@ static __always_inline int outbound_mapping(struct nat_env *env, const struct l4
 	/* A new flow needs its subscriber entry and a port too. Each misses
 	 * the cache for a new flow; starting the reads of the mapping's home
 	 * slot and of the subscriber's newest block before waiting on any of
-	 * them lets the misses overlap. */
+	 * them lets the misses overlap. A flow whose mapping exists pays the
+	 * subscriber lookup too, but only when its cache entry has expired
+	 * (once a second per CPU). */
 	session_touch(env->cfg, &key);
 	sub = bpf_map_lookup_elem(&cgnat_subscribers, &t->saddr);
 	if (sub)

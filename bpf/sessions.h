@@ -110,7 +110,7 @@ static __always_inline void session_touch(const struct cgnat_config *cfg,
 		session_slot(cgnat_session_home(cgnat_session_key_bits(k), cfg->session_mask));
 
 	if (s)
-		asm volatile("" : : "r"(SESSION_LOAD(s->word)));
+		READ_AHEAD(s->word);
 }
 
 /* Index of key's published slot, or -1. Most keys sit in their home slot
@@ -255,23 +255,18 @@ static long session_sweep_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* Delete k's mapping and give its slot back to the table. cgnat_gc only.
- * Returns 0, or -1 if k was not in the table. */
+/* Delete k's mapping from slot idx (session_locate()'s answer) and give
+ * the slot back to the table. cgnat_gc only. Returns 0, or -1 if the slot
+ * no longer holds k. */
 static __always_inline int session_delete(const struct cgnat_config *cfg,
-					  const struct cgnat_mapping_key *k)
+					  const struct cgnat_mapping_key *k, __u32 idx)
 {
-	__u64 key = cgnat_session_key_bits(k);
-	struct session_sweep sw = { .mask = cfg->session_mask };
-	struct cgnat_session_slot *s;
-	struct session_walk w;
+	__u64 live = cgnat_session_key_bits(k) | CGNAT_SS_LIVE;
+	struct session_sweep sw = { .idx = idx, .mask = cfg->session_mask };
+	struct cgnat_session_slot *s = session_slot(idx);
 
-	if (session_walk(&w, key, cfg->session_mask, 0) != SESSION_FOUND)
+	if (!s || __sync_val_compare_and_swap(&s->word, live, CGNAT_SW_TOMB) != live)
 		return -1;
-	s = session_slot(w.idx);
-	if (!s || __sync_val_compare_and_swap(&s->word, key | CGNAT_SS_LIVE, CGNAT_SW_TOMB) !=
-			  (key | CGNAT_SS_LIVE))
-		return -1;
-	sw.idx = w.idx;
 	bpf_loop(CGNAT_SESSION_PROBES, session_sweep_step, &sw, 0);
 	return 0;
 }

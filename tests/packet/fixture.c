@@ -729,3 +729,50 @@ int tables_run(const struct CMUnitTest *pre, size_t n_pre, const struct group *c
 	free(names);
 	return failed;
 }
+
+int fill_until_refused(void (*source_of)(int i, char *src, size_t len), int max,
+		       int refusal_stat, uint64_t before[CGNAT_STAT_MAX],
+		       uint64_t after[CGNAT_STAT_MAX])
+{
+	char src[32], why[256] = "";
+	struct row probe = { .prog = P_IN,
+			     .pkt = { .o = { .src = src, .dst = SRV1 ":53", .proto = PROTO_UDP,
+					     .payload = "fill" } } };
+	static struct row_run run;
+	long maps0 = count_mappings(), maps1;
+	struct pkt_view v;
+	int i, filled = 0;
+
+	for (i = 0; i < max; i++) {
+		source_of(i, src, sizeof(src));
+		stats_read(before);
+		if (row_send(&probe, &run))
+			fx_fail("test run failed at flow %d", i);
+		if (run.verdict != XDP_REDIRECT)
+			break;
+		filled++;
+	}
+	stats_read(after);
+	maps1 = count_mappings();
+	printf("      refused after %d new flows: flow %d (%s)\n", filled, filled + 1, src);
+	if (i == max)
+		fx_fail("no flow of %d was refused", max);
+	if (run.verdict != XDP_TX)
+		fx_fail("refused flow got verdict %u, want XDP_TX", run.verdict);
+	if (after[refusal_stat] - before[refusal_stat] != 1 ||
+	    after[CGNAT_STAT_ICMP_SENT] - before[CGNAT_STAT_ICMP_SENT] != 1 ||
+	    after[CGNAT_STAT_MAPPING_CREATED] != before[CGNAT_STAT_MAPPING_CREATED])
+		fx_fail("refused flow: %s +%llu, ICMP_SENT +%llu, MAPPING_CREATED +%llu; "
+			"want +1, +1, +0", stat_name(refusal_stat),
+			(unsigned long long)(after[refusal_stat] - before[refusal_stat]),
+			(unsigned long long)(after[CGNAT_STAT_ICMP_SENT] - before[CGNAT_STAT_ICMP_SENT]),
+			(unsigned long long)(after[CGNAT_STAT_MAPPING_CREATED] -
+					     before[CGNAT_STAT_MAPPING_CREATED]));
+	if (maps1 != maps0 + filled)
+		fx_fail("cgnat_mappings has %ld entries, want %ld + %d", maps1, maps0, filled);
+	if (pkt_parse(run.out, run.out_len, &v) || v.o.icmp_type != 3 || v.o.icmp_code != 13 ||
+	    pkt_verify_csums(run.out, run.out_len, why, sizeof(why)) < 0)
+		fx_fail("the refusal is not a valid ICMP 3/13 frame (%s)", why);
+	check_port_accounting();
+	return filled;
+}

@@ -126,6 +126,14 @@ struct stat_exp {
 
 struct row_run;
 
+/* A's first UDP flow, SUB_A:4000 to SRV1:53: a new block and mapping,
+ * learned as $var (for A_STILL_TRANSLATES after a refusal). */
+#define A_FIRST_MAPPING(name, var)                                                          \
+	{ name, .prog = P_IN,                                                               \
+	  .pkt = { .o = { L_UDP(SUB_A ":4000", SRV1 ":53"), .payload = "q" } },             \
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$" var }, .learn = var, \
+	  .stats = { FWD_OUT, NEW_MAP, NEW_BLOCK } }
+
 /* Two rows: A's UDP mapping from SUB_A:4000 to SRV1:53, learned as $var,
  * still translates out and back (after a refusal: nothing established is
  * lost). `when` starts both row names. */
@@ -211,5 +219,15 @@ void gc_entry_for(struct cgnat_gc_entry *e, const struct var *v, uint32_t flags)
 /* Check that every port slot in use or held is counted in its block word
  * and the block belongs to someone: no port leaked by a refused flow. */
 void check_port_accounting(void);
+
+/* Send new UDP flows to SRV1:53 (flow i from the "ip:port" source_of
+ * writes) until one is refused, at most max. Checks the refusal: ICMP 3/13
+ * back with XDP_TX, refusal_stat and icmp_sent up by one, no mapping
+ * created, the mappings that went out all in the table, no port leaked.
+ * Returns how many went out; *before holds the counters from just before
+ * the refused flow, *after those from after it. */
+int fill_until_refused(void (*source_of)(int i, char *src, size_t len), int max,
+		       int refusal_stat, uint64_t before[CGNAT_STAT_MAX],
+		       uint64_t after[CGNAT_STAT_MAX]);
 
 #endif
