@@ -87,6 +87,41 @@ static long port_scan_step(__u32 i, void *arg)
 	return claim_offset(s, off % s->size);
 }
 
+/* With parity preservation (RFC 4787 REQ-4) a block's ports of the inside
+ * port's parity are at offsets base, base + 2, ...; same of them. same is
+ * 0 when parity is off: every offset is fair. */
+static __always_inline __u32 parity_base(__u16 inside_port, __u32 first_port)
+{
+	return (bpf_ntohs(inside_port) ^ first_port) & 1;
+}
+
+static __always_inline __u32 parity_count(const struct cgnat_config *cfg, __u32 base)
+{
+	__u32 size = cfg->block_size;
+
+	return (cfg->flags & CGNAT_CF_PORT_PARITY) && size > 1 ? (size - base + 1) / 2 : 0;
+}
+
+/* The offset in a block a random draw picks. */
+static __always_inline __u32 draw_offset(__u32 size, __u32 base, __u32 same, __u32 rnd)
+{
+	return same ? base + 2 * (rnd % same) : rnd % size;
+}
+
+/* A random draw for a port probe: this CPU's pending one, replaced by a
+ * fresh one. Every draw is used once; alloc_touch() only peeks. */
+static __always_inline __u32 port_draw_take(void)
+{
+	__u32 zero = 0, *pending = bpf_map_lookup_elem(&cgnat_port_draw, &zero);
+	__u32 rnd;
+
+	if (!pending)
+		return bpf_get_prandom_u32();
+	rnd = *pending;
+	*pending = bpf_get_prandom_u32();
+	return rnd;
+}
+
 static __always_inline struct cgnat_block_fill *block_fill(__u32 block)
 {
 	return bpf_map_lookup_elem(&cgnat_block_fill, &block);
@@ -122,18 +157,15 @@ static __always_inline int claim_port_in_block(struct alloc_req *r, __u32 block)
 	s.claim = CGNAT_SLOT_MAKE(r->inside_port, CGNAT_SLOT_USED);
 	s.start = bpf_get_prandom_u32() % s.size;
 	s.half = s.size;
-	if ((cfg->flags & CGNAT_CF_PORT_PARITY) && s.size > 1) {
-		/* Offsets base, base + 2, ... have the inside port's parity. */
-		base = ((bpf_ntohs(r->inside_port) ^ s.first_port) & 1);
-		same = (s.size - base + 1) / 2;
+	base = parity_base(r->inside_port, s.first_port);
+	same = parity_count(cfg, base);
+	if (same) {
 		if ((s.start & 1) != base)
 			s.start = (s.start + 1) % s.size;
 		s.half = (s.size + 1) / 2;
 	}
 	for (i = 0; i < PORT_RANDOM_PROBES; i++) {
-		__u32 rnd = bpf_get_prandom_u32();
-
-		if (claim_offset(&s, same ? base + 2 * (rnd % same) : rnd % s.size))
+		if (claim_offset(&s, draw_offset(s.size, base, same, port_draw_take())))
 			break;
 	}
 	if (!s.found)
@@ -530,24 +562,30 @@ static long alloc_step(__u32 i, void *arg)
 }
 
 /* Start reading what a new port in block ref - 1 will touch (block word,
- * fill counters, the page of its port slots) without waiting for it: a
- * new flow's other cache misses are still in flight. A global function,
+ * fill counters, the slot of the port this CPU's pending draw picks: the
+ * first one claim_port_in_block() tries) without waiting for it: a new
+ * flow's other cache misses are still in flight. A global function,
  * verified once. */
-__noinline int alloc_touch(__u32 ref, __u32 slot_proto)
+__noinline int alloc_touch(__u32 ref, __u32 slot_proto, __u16 inside_port)
 {
-	__u32 zero = 0, block = ref - 1, idx, *slot;
+	__u32 zero = 0, block = ref - 1, first, base, idx, *slot, *draw;
 	const struct cgnat_config *cfg = bpf_map_lookup_elem(&cgnat_config, &zero);
 	struct cgnat_block_fill *fill;
 	struct cgnat_geometry g;
 	__u64 *w;
 
-	if (!cfg || !ref || slot_proto >= CGNAT_NPROTO || !cfg->blocks_per_ip)
+	draw = bpf_map_lookup_elem(&cgnat_port_draw, &zero);
+	if (!cfg || !draw || !ref || slot_proto >= CGNAT_NPROTO || !cfg->blocks_per_ip ||
+	    !cfg->block_size)
 		return 0;
 	g = geometry(cfg);
 	w = bpf_map_lookup_elem(&cgnat_blocks, &block);
 	fill = block_fill(block);
+	first = cgnat_block_first_port(&g, block);
+	base = parity_base(inside_port, first);
 	idx = cgnat_port_slot(cgnat_block_ip_index(&g, block), slot_proto,
-			      cgnat_block_first_port(&g, block));
+			      first + draw_offset(cfg->block_size, base,
+						  parity_count(cfg, base), *draw));
 	slot = port_slot_ptr(idx);
 	if (w)
 		READ_AHEAD(*w);

@@ -150,6 +150,16 @@ struct {
 	__uint(max_entries, 1 << 22);
 } cgnat_events SEC(".maps");
 
+/* Per CPU: the random draw the next port probe will use (see
+ * port_draw_take()). Drawn ahead so alloc_touch() can read the port slot
+ * it picks while other cache misses are in flight. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgnat_port_draw SEC(".maps");
+
 /* First fragments seen, so later fragments get the same address; an LRU
  * because fragments that never complete must not pin entries. */
 struct {

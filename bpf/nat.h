@@ -431,7 +431,7 @@ static __always_inline int outbound_mapping(struct nat_env *env, const struct l4
 	session_touch(env->cfg, &key);
 	sub = bpf_map_lookup_elem(&cgnat_subscribers, &t->saddr);
 	if (sub)
-		alloc_touch(newest_block_ref(sub), t->slot);
+		alloc_touch(newest_block_ref(sub), t->slot, t->sport);
 	m = session_find(env->cfg, &key);
 	if (!m) {
 		r = mapping_create(env, t, tcp_flags, &key, sub, &m);
