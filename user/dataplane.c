@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "bpffs.h"
@@ -204,6 +205,20 @@ static void warm_tables(struct dataplane *dp)
 	bpf_prog_test_run_opts(bpf_program__fd(dp->skel->progs.cgnat_warm), &opts);
 }
 
+/* Each CPU's pending port draw starts at 0 in a new map: without a seed
+ * the first port each CPU picks would be a block's first one. Per-CPU
+ * values are 8-byte aligned in the syscall's buffer. */
+static void seed_port_draws(struct dataplane *dp)
+{
+	int n = libbpf_num_possible_cpus();
+	uint64_t vals[1024];
+	uint32_t zero = 0;
+
+	if (n <= 0 || n > 1024 || getrandom(vals, n * sizeof(vals[0]), 0) < 0)
+		return;
+	bpf_map_update_elem(bpf_map__fd(dp->skel->maps.cgnat_port_draw), &zero, vals, BPF_ANY);
+}
+
 static int map_all(struct dataplane *dp)
 {
 	struct cgnat *s = dp->skel;
@@ -312,6 +327,7 @@ int dp_open(struct dataplane *dp, const struct cgnat_cfg *cfg, bool replace, cha
 		goto fail;
 	}
 	warm_tables(dp);
+	seed_port_draws(dp);
 	hash = dp_layout_hash(cfg, &dp->plan);
 	if (read_config(dp, &running) == 0 && (running.flags & CGNAT_CF_READY)) {
 		if (running.layout_hash != hash) {

@@ -5,6 +5,7 @@
  * options, malformed frames, unsolicited and spoofed traffic, TTL and
  * fragments, hairpinning and the tc egress program. */
 #include <arpa/inet.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,6 +82,67 @@ static void out_mtu_1500(const struct row *r)
 		fx_fail("cannot restore the outside MTU");
 }
 
+/* Port probes take their random draws one ahead per CPU (cgnat_port_draw),
+ * so alloc_touch() can read the slot the first probe will claim. Plant a
+ * draw on this CPU that picks a free port of A's block with A's parity;
+ * the next new flow of A must take exactly that port and consume it. */
+static struct {
+	int cpu;
+	uint32_t draw;
+	uint16_t port;
+	cpu_set_t before;
+} planted;
+
+static void plant_port_draw(const struct row *r)
+{
+	const struct cgnat_geometry *g = &D.dp.plan.geom;
+	const struct var *a = var_get("a_udp");
+	uint64_t vals[1024];
+	uint32_t first, base, same, draw;
+	int ncpus = port_draws(vals, 0);
+	cpu_set_t one;
+
+	(void)r;
+	if (!a || ncpus <= 0)
+		fx_fail("cannot read cgnat_port_draw");
+	for (int c = 0; c < ncpus; c++)
+		if (vals[c] == 0)
+			fx_fail("CPU %d's pending port draw was never seeded", c);
+	sched_getaffinity(0, sizeof(planted.before), &planted.before);
+	planted.cpu = sched_getcpu();
+	CPU_ZERO(&one);
+	CPU_SET(planted.cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		fx_fail("cannot pin the test to CPU %d", planted.cpu);
+	first = cgnat_block_first_port(g, (uint32_t)a->block);
+	base = (4010 ^ first) & 1; /* the flow below comes from port 4010 */
+	same = (g->block_size - base + 1) / 2;
+	for (draw = 1000003;; draw += 7919) {
+		planted.port = (uint16_t)(first + base + 2 * (draw % same));
+		if (D.dp.slots[cgnat_port_slot((uint32_t)pool_index(a->pub_ip), CGNAT_P_UDP,
+					       planted.port)] == CGNAT_SLOT_FREE)
+			break;
+	}
+	planted.draw = draw;
+	vals[planted.cpu] = draw;
+	if (port_draws(vals, 1) < 0)
+		fx_fail("cannot write cgnat_port_draw");
+}
+
+static void took_planted_port(const struct row *r, const struct row_run *run)
+{
+	const struct var *v = var_get(r->learn);
+	uint64_t vals[1024];
+
+	(void)run;
+	sched_setaffinity(0, sizeof(planted.before), &planted.before);
+	if (!v || v->pub_port != planted.port)
+		fx_fail("the flow took port %u, the planted draw picks %u", v ? v->pub_port : 0,
+			planted.port);
+	if (port_draws(vals, 0) <= planted.cpu || vals[planted.cpu] == planted.draw)
+		fx_fail("CPU %d's pending draw was not consumed", planted.cpu);
+}
+
 static const struct row rows[] = {
 	/* ---- 1. outbound: mapping creation, EIM, blocks ---- */
 	{ "UDP out: A's first flow gets a port in a new block of the pool address",
@@ -121,6 +183,11 @@ static const struct row rows[] = {
 	  .prog = P_IN, .pkt = { .o = { L_TCP(SUB_B ":5554", SRV2 ":443", TH_SYN) } },
 	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$b_tcp" }, .learn = "b_tcp",
 	  .other_block_than = "a_tcp", .stats = { FWD_OUT, NEW_MAP } },
+	{ "(plant this CPU's next port draw: a free port of A's block)", .action = plant_port_draw },
+	{ "UDP out: A's next flow takes the port of its CPU's pending draw, and consumes it",
+	  .prog = P_IN, .pkt = { .o = { L_UDP(SUB_A ":4010", SRV1 ":53"), .payload = "next" } },
+	  .verdict = XDP_REDIRECT, .out = OUT_FORWARD, .x = { .src = "$a_next" }, .learn = "a_next",
+	  .stats = { FWD_OUT, NEW_MAP }, .check = took_planted_port },
 
 	/* ---- 2. inbound replies ---- */
 	{ "UDP reply in from the server: destination restored to A",

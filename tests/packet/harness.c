@@ -362,6 +362,20 @@ int stat_per_cpu(int stat, uint64_t *vals, int n)
 	return 0;
 }
 
+int port_draws(uint64_t *vals, int write)
+{
+	int fd = bpf_map__fd(D.dp.skel->maps.cgnat_port_draw);
+	int ncpus = libbpf_num_possible_cpus();
+	uint32_t zero = 0;
+
+	if (ncpus <= 0 || ncpus > 1024)
+		return -1;
+	if (write ? bpf_map_update_elem(fd, &zero, vals, BPF_ANY)
+		  : bpf_map_lookup_elem(fd, &zero, vals))
+		return -1;
+	return ncpus;
+}
+
 static int count_one(void *arg, const struct cgnat_mapping_key *k, const struct cgnat_mapping *m)
 {
 	(void)k;

@@ -76,6 +76,9 @@ void stats_read(uint64_t s[CGNAT_STAT_MAX]);
 
 /* One counter on CPUs 0..n-1 (n at most 1024); 0 or -1. */
 int stat_per_cpu(int stat, uint64_t *vals, int n);
+/* Every CPU's pending port draw (cgnat_port_draw), read or written;
+ * vals holds up to 1024 CPUs. The number of CPUs, or -1. */
+int port_draws(uint64_t *vals, int write);
 const char *stat_name(int stat);
 
 /* Entries in a hash map of the dataplane. */
