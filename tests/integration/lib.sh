@@ -55,10 +55,14 @@ wait_for() {
 # Run in the background; cleanup kills it and its children (in_ns is a
 # shell function, so $! is a subshell whose child is the real program).
 bg() { "$@" & BG_PIDS+=($!); }
+# The subshell goes first: killed after its child, it could still report
+# the child's death ("Terminated") into the test's output.
 bg_kill() {
-	pkill -P "$1" 2>/dev/null
+	local kids
+	kids=$(pgrep -P "$1")
 	kill "$1" 2>/dev/null
 	{ wait "$1"; } 2>/dev/null # reap it without bash's "Terminated" notice
+	[ -z "$kids" ] || kill $kids 2>/dev/null
 }
 
 topology() {
