@@ -326,8 +326,10 @@ w(f"\nRatio, median of the per-round ratios: **{fmt(r_new, 'x', 2)}** against ma
   f"**{fmt(r_new_snat, 'x', 2)}** against snat to the pool (target >= 3x).\n")
 w(f"Inside cgnat_xdp_inside a packet that creates its session costs "
   f"**{fmt(num('cost.a.new.ns'), 'ns', 1)}** (BPF run time with `kernel.bpf_stats_enabled=1`, "
-  f"the median of three more rounds of new flows: "
-  f"{', '.join(fmt(num(f'cost.a.new{k}.ns'), 'ns', 1) for k in (1, 2, 3))}), against "
+  f"the mean of two more rounds of new flows: "
+  f"{' and '.join(fmt(num(f'cost.a.new{k}.ns'), 'ns', 1) for k in (1, 2))} over "
+  f"{fmt(num('cost.a.new.runs'))} runs; {fmt(num('cost.a.new.drops'))} packets dropped in "
+  f"them), against "
   f"{fmt(cost['out'][0], 'ns', 1)} for a packet of an established flow (section 1).\n")
 w(f"For reference, creating sessions with BPF_PROG_TEST_RUN alone (section 4, one syscall "
   f"per packet, no traffic) runs at {fmt(num('mem.create_rate'), '/s')}.\n")
