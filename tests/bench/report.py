@@ -537,8 +537,10 @@ w("- New flow, profiled per instruction (perf sample addresses mapped to source 
   "the first slot of the block ahead of time, but the claim then probed a random port in "
   "another cache line. Changed because of this: each CPU draws its port-probe random "
   "numbers one ahead (`cgnat_port_draw`), so `alloc_touch()` reads the very slot the first "
-  "probe claims. In-XDP cost of a new flow 918-946 ns -> 650-780 ns over four runs; the "
-  "rate rose less (about 10%), because most of what is left of a new flow's time on the NAT "
+  "probe claims. In-XDP cost of a new flow 918-946 ns -> 650-780 ns in most of the rounds "
+  "timed since (900-1,340 ns in the others, taken while the VM ran slow); the rate rose "
+  "less (about 10%; the median ratio to masquerade went from 2.7-3.6x to 3.0-4.1x over "
+  "eight runs), because most of what is left of a new flow's time on the NAT "
   "core is outside the program and the same for every NAT: reading the frame the generator "
   "wrote on the other CPU (about 12%), waking the sink (about 10%), returning frames the "
   "full sink ring refused (about 4%).")
