@@ -122,6 +122,8 @@ static void plant_port_draw(const struct row *r)
 		if (D.dp.slots[cgnat_port_slot((uint32_t)pool_index(a->pub_ip), CGNAT_P_UDP,
 					       planted.port)] == CGNAT_SLOT_FREE)
 			break;
+		if (draw > 1000003 + 7919 * same)
+			fx_fail("no free port of A's parity left in A's block");
 	}
 	planted.draw = draw;
 	vals[planted.cpu] = draw;
