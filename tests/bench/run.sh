@@ -487,20 +487,20 @@ bench_new_sessions() {
 			--first $(((REPS + k) * 100000000)) || return 1
 	done
 	res cost.a.new.drops $(($(a_drops) - d0))
-	res cost.a.new.ns "$(cost_mean a new 2 ns)"
-	res cost.a.new.runs "$(cost_mean a new 2 runs)"
+	set -- $(cost_mean a new 2)
+	res cost.a.new.ns "$1"
+	res cost.a.new.runs "$2"
 }
 
-# Over rounds LABEL1..LABELn of prog_cost: the mean cost per run (ns) or
-# the runs counted in all (runs).
-cost_mean() { # variant label n ns|runs
-	python3 - "$RES" "$1" "$2" "$3" "$4" <<'PY'
+# Over rounds LABEL1..LABELn of prog_cost: "mean-ns-per-run runs-in-all".
+cost_mean() { # variant label n
+	python3 - "$RES" "$1" "$2" "$3" <<'PY'
 import sys
-path, v, label, n, field = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+path, v, label, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 r = dict(l.rstrip("\n").split("=", 1) for l in open(path) if "=" in l)
 ns = [float(r[f"cost.{v}.{label}{k}.ns"]) for k in range(1, n + 1)]
 runs = [int(r[f"cost.{v}.{label}{k}.runs"]) for k in range(1, n + 1)]
-print("%.1f" % (sum(ns) / n) if field == "ns" else sum(runs))
+print("%.1f %d" % (sum(ns) / n, sum(runs)))
 PY
 }
 
